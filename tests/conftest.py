@@ -1,0 +1,66 @@
+"""Session fixtures: one real NATS server and the real services, started once per test run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.support.processes import NatsServer, ServiceProcess, start_nats, start_service
+
+# Services the whole system needs, in start order; later issues add ingest and detector.
+CORE_SERVICES = ("auth", "camera", "notifier")
+
+
+@dataclass
+class System:
+    """The running system: NATS, each service's process, and the gateway's base URL."""
+
+    data_dir: Path
+    nats: NatsServer
+    env: dict[str, str]
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.services['gateway'].address}"
+
+    def address(self, service: str) -> str:
+        return self.services[service].address
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("vf-data")
+
+
+@pytest.fixture(scope="session")
+def nats_server(data_dir: Path) -> Iterator[NatsServer]:
+    server = start_nats(data_dir / "nats", data_dir / "logs")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def system(data_dir: Path, nats_server: NatsServer) -> Iterator[System]:
+    """auth, camera, notifier and the gateway as real processes on free ports."""
+    env = {
+        "VF_DATA_DIR": str(data_dir),
+        "VF_NATS_URL": nats_server.url,
+        "VF_LOG_LEVEL": "INFO",
+        "VF_ALLOW_FILE_URLS": "true",
+        "VF_AUTH_LOGIN_MAX_ATTEMPTS": "5",
+    }
+    running = System(data_dir=data_dir, nats=nats_server, env=env)
+    try:
+        for name in CORE_SERVICES:
+            process = start_service(name, env, data_dir / "logs")
+            running.services[name] = process
+            env[f"VF_{name.upper()}_ADDRESS"] = process.address
+        running.services["gateway"] = start_service("gateway", env, data_dir / "logs")
+        yield running
+    finally:
+        for process in reversed(list(running.services.values())):
+            process.stop()

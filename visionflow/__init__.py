@@ -1,0 +1,1 @@
+"""VisionFlow common package: config, errors, logging, gRPC/NATS helpers, generated stubs."""

@@ -1,0 +1,86 @@
+"""NATS helpers: the one way services connect, declare streams and publish protobuf bodies."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import nats
+from google.protobuf.message import Message
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError, NotFoundError
+
+from visionflow import subjects
+
+log = logging.getLogger(__name__)
+
+
+async def connect(url: str, name: str) -> NATS:
+    """Connect with unlimited reconnects, logging disconnects and reconnects."""
+
+    async def on_disconnect() -> None:
+        log.warning("nats disconnected name=%s", name)
+
+    async def on_reconnect() -> None:
+        log.info("nats reconnected name=%s", name)
+
+    async def on_error(error: Exception) -> None:
+        log.warning("nats error name=%s: %s", name, error)
+
+    return await nats.connect(
+        url,
+        name=name,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=1,
+        connect_timeout=5,
+        disconnected_cb=on_disconnect,
+        reconnected_cb=on_reconnect,
+        error_cb=on_error,
+    )
+
+
+async def close(nc: NATS) -> None:
+    """Drain (finish deliveries, flush publishes); fall back to close when draining fails."""
+    if nc.is_closed:
+        return
+    try:
+        await nc.drain()
+    except Exception:  # noqa: BLE001 - drain raises while closed or reconnecting
+        await nc.close()
+
+
+_STREAMS = (
+    StreamConfig(
+        name=subjects.CAMERAS_STREAM,
+        subjects=[subjects.CAMERA_CHANGED_ALL],
+        retention=RetentionPolicy.LIMITS,
+        max_msgs_per_subject=1,
+        storage=StorageType.FILE,
+    ),
+    StreamConfig(
+        name=subjects.EVENTS_STREAM,
+        subjects=[subjects.ALERTS_ALL],
+        retention=RetentionPolicy.LIMITS,
+        max_age=30 * 24 * 3600,
+        discard=DiscardPolicy.OLD,
+        storage=StorageType.FILE,
+    ),
+)
+
+
+async def ensure_streams(js: JetStreamContext) -> None:
+    """Create VisionFlow's streams if missing (idempotent; any service may call it)."""
+    for config in _STREAMS:
+        try:
+            await js.stream_info(config.name or "")
+        except NotFoundError:
+            # BadRequest: another service created it at the same moment.
+            with contextlib.suppress(BadRequestError):
+                await js.add_stream(config)
+
+
+async def publish_message(js: JetStreamContext, subject: str, message: Message) -> None:
+    """Publish a protobuf body to JetStream and wait for the ack."""
+    await js.publish(subject, message.SerializeToString())

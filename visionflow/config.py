@@ -1,0 +1,55 @@
+"""The one configuration loader: `VF_*` environment variables into typed settings.
+
+Each service subclasses `CommonSettings`; a field `camera_database_url` reads
+`VF_CAMERA_DATABASE_URL`. Settings are built once in a service's `__main__` and passed down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommonSettings(BaseSettings):
+    """Settings every service shares."""
+
+    model_config = SettingsConfigDict(env_prefix="VF_", extra="ignore", validate_default=True)
+
+    data_dir: Path = Path("./data")
+    nats_url: str = "nats://127.0.0.1:4222"
+    log_level: str = "INFO"
+    log_json: bool = False
+    grpc_host: str = "127.0.0.1"
+    auth_address: str = "127.0.0.1:50051"
+    camera_address: str = "127.0.0.1:50052"
+    ingest_address: str = "127.0.0.1:50053"
+    detector_address: str = "127.0.0.1:50054"
+    notifier_address: str = "127.0.0.1:50055"
+    public_url: str = "http://localhost:5000"
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"VF_LOG_LEVEL must be DEBUG/INFO/WARNING/ERROR/CRITICAL, not {value!r}")
+        return level
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    def sqlite_url(self, service: str) -> str:
+        """Default database URL of a service: a SQLite file in the data directory."""
+        return f"sqlite:///{self.data_dir / f'{service}.db'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for PostgreSQL URLs given without a driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

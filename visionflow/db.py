@@ -1,0 +1,59 @@
+"""Database engines for the services' stores: SQLite by default, PostgreSQL by URL.
+
+Stores are synchronous SQLModel code run through `asyncio.to_thread`, one style for both
+databases. `create_db_engine` retries until the database answers, like a pre-start check.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel, create_engine
+
+from visionflow.config import normalise_database_url
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    """Naive UTC now (stored naive in both databases; rendered with `Z`)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def create_db_engine(url: str, *, retries: int = 30, delay: float = 1.0) -> Engine:
+    """An engine for `url`, with tables created, once `SELECT 1` succeeds."""
+    url = normalise_database_url(url)
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    for attempt in range(1, retries + 1):
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            break
+        except Exception as error:
+            if attempt == retries:
+                raise
+            log.warning("database not ready (attempt %s/%s): %s", attempt, retries, error)
+            time.sleep(delay)
+    return engine
+
+
+def create_tables(engine: Engine) -> None:
+    """Create the tables of every SQLModel imported in this process (one service's own)."""
+    SQLModel.metadata.create_all(engine)

@@ -1,0 +1,192 @@
+"""gRPC helpers: servers with health checking and reflection, the error wrapper, clients.
+
+Servers: `create_server()` wraps every unary handler so that a raised `VisionFlowError` becomes a
+gRPC status carrying the documented code in the `vf-error-code` trailing metadata, and anything
+unexpected is logged with its traceback and becomes SERVER_ERROR. `grpc.aio.AbortError` passes.
+Clients: `open_channel()` and `call()` turn a failed RPC back into `VisionFlowError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio
+from grpc_reflection.v1alpha import reflection
+
+from visionflow.errors import (
+    ERROR_CODE_KEY,
+    RETRY_AFTER_KEY,
+    ErrorCode,
+    VisionFlowError,
+    code_from_grpc,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+BEARER_KEY = "authorization"
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+_CHANNEL_OPTIONS = [
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+]
+
+
+async def _abort_with(context: grpc.aio.ServicerContext, error: VisionFlowError) -> None:
+    trailing: list[tuple[str, str]] = [(ERROR_CODE_KEY, error.code.value)]
+    if error.retry_after is not None:
+        trailing.append((RETRY_AFTER_KEY, str(error.retry_after)))
+    await context.abort(error.grpc_status, error.message, trailing_metadata=tuple(trailing))
+
+
+def _wrap_unary(
+    behavior: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]], method: str
+) -> Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]:
+    async def wrapped(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            return await behavior(request, context)
+        except VisionFlowError as error:
+            await _abort_with(context, error)
+        except grpc.aio.AbortError:
+            raise
+        except Exception:
+            log.exception("unhandled error in %s", method)
+            await _abort_with(context, VisionFlowError(ErrorCode.SERVER_ERROR, "Internal server error"))
+        return None  # unreachable: abort raises
+
+    return wrapped
+
+
+class ErrorInterceptor(grpc.aio.ServerInterceptor):
+    """Maps `VisionFlowError` and unexpected exceptions to gRPC statuses for unary RPCs."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        method = handler_call_details.method
+        return grpc.unary_unary_rpc_method_handler(
+            _wrap_unary(handler.unary_unary, method),
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+class ServiceServer:
+    """A grpc.aio server with the standard health service and reflection."""
+
+    def __init__(
+        self, server: grpc.aio.Server, health: health_aio.HealthServicer, port: int, names: list[str]
+    ) -> None:
+        self.server = server
+        self.health = health
+        self.port = port
+        self.names = names
+
+    async def start(self) -> None:
+        await self.server.start()
+        for name in (*self.names, ""):
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    async def stop(self, grace: float = 5.0) -> None:
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+
+
+def create_server(
+    add_servicers: Callable[[grpc.aio.Server], Iterable[str]], host: str, port: int
+) -> ServiceServer:
+    """Build a server; `add_servicers` registers servicers and returns their full names.
+
+    Port 0 binds a free port; the bound port is on the returned object.
+    """
+    server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=_CHANNEL_OPTIONS)
+    names = list(add_servicers(server))
+    health = health_aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health, server)
+    reflection.enable_server_reflection(
+        (*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
+        server,
+    )
+    bound = server.add_insecure_port(f"{host}:{port}")
+    if bound == 0:
+        raise RuntimeError(f"could not bind gRPC port {host}:{port}")
+    return ServiceServer(server, health, bound, names)
+
+
+def open_channel(address: str) -> grpc.aio.Channel:
+    return grpc.aio.insecure_channel(address, options=_CHANNEL_OPTIONS)
+
+
+def bearer_metadata(token: str) -> tuple[tuple[str, str], ...]:
+    return ((BEARER_KEY, f"Bearer {token}"),)
+
+
+def bearer_from_context(context: grpc.aio.ServicerContext) -> str | None:
+    """The bearer token from incoming metadata, or None when absent or malformed."""
+    for key, value in context.invocation_metadata() or ():
+        if key == BEARER_KEY and isinstance(value, str):
+            scheme, _, token = value.partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                return token.strip()
+    return None
+
+
+def error_from_rpc(error: grpc.aio.AioRpcError) -> VisionFlowError:
+    """Rebuild the service's `VisionFlowError` from a failed call."""
+    trailing = dict(error.trailing_metadata() or ())
+    code = code_from_grpc(error.code(), _str_or_none(trailing.get(ERROR_CODE_KEY)))
+    retry = _str_or_none(trailing.get(RETRY_AFTER_KEY))
+    if code in (ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.SERVER_ERROR) and ERROR_CODE_KEY not in trailing:
+        message = (
+            "Service temporarily unavailable"
+            if code is ErrorCode.SERVICE_UNAVAILABLE
+            else "Internal server error"
+        )
+    else:
+        message = error.details() or code.value
+    return VisionFlowError(code, message, retry_after=int(retry) if retry and retry.isdigit() else None)
+
+
+def _str_or_none(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+async def call(
+    rpc: Callable[..., Awaitable[T]], request: Any, *, token: str | None = None, timeout: float = 10.0
+) -> T:
+    """Call a unary RPC; a failure comes back as `VisionFlowError`."""
+    metadata = bearer_metadata(token) if token else None
+    try:
+        return await rpc(request, metadata=metadata, timeout=timeout)
+    except grpc.aio.AioRpcError as error:
+        raise error_from_rpc(error) from None
+
+
+async def wait_healthy(address: str, *, timeout: float = 30.0) -> None:
+    """Block until the server at `address` answers SERVING on its health service."""
+    deadline = time.monotonic() + timeout
+    async with open_channel(address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while True:
+            try:
+                reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=2)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.aio.AioRpcError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"gRPC server at {address} not healthy after {timeout}s")
+            await asyncio.sleep(0.1)

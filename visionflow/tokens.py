@@ -1,0 +1,128 @@
+"""Access-token verification shared by every service, without a call per request.
+
+The auth service signs access tokens with Ed25519 (JWT `alg: EdDSA`, `kid` header). Other services
+fetch the public keys once through `AuthService.GetPublicKeys`, cache them, and refetch only when a
+token names an unknown key id (at most every few seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from visionflow.errors import ErrorCode, VisionFlowError
+from visionflow.rpc import bearer_from_context
+
+ISSUER = "visionflow"
+ALGORITHM = "EdDSA"
+ACCESS_TYPE = "access"
+REFRESH_TYPE = "refresh"
+_REFETCH_INTERVAL_S = 5.0
+
+KeyFetcher = Callable[[], Awaitable[dict[str, str]]]  # kid -> PEM
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the account a verified access token names."""
+
+    account_uuid: str
+    username: str
+
+
+def load_public_key(pem: str) -> Ed25519PublicKey:
+    key = load_pem_public_key(pem.encode())
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("not an Ed25519 public key")
+    return key
+
+
+def decode_token(token: str, keys: dict[str, Ed25519PublicKey], expected_type: str) -> dict[str, Any]:
+    """Verify signature, issuer, expiry and type; raise INVALID_TOKEN on any failure."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise VisionFlowError(ErrorCode.INVALID_TOKEN, "Invalid token") from None
+    if header.get("alg") != ALGORITHM:
+        raise VisionFlowError(ErrorCode.INVALID_TOKEN, "Invalid token")
+    key = keys.get(str(header.get("kid", "")))
+    if key is None:
+        raise VisionFlowError(ErrorCode.INVALID_TOKEN, "Invalid token")
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "typ", "jti"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise VisionFlowError(ErrorCode.INVALID_TOKEN, "Token has expired") from None
+    except jwt.PyJWTError:
+        raise VisionFlowError(ErrorCode.INVALID_TOKEN, "Invalid token") from None
+    if claims.get("typ") != expected_type:
+        raise VisionFlowError(ErrorCode.INVALID_TOKEN, "Wrong token type")
+    return claims
+
+
+class TokenVerifier:
+    """Verifies access tokens against cached public keys."""
+
+    def __init__(self, fetch_keys: KeyFetcher) -> None:
+        self._fetch_keys = fetch_keys
+        self._keys: dict[str, Ed25519PublicKey] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def _refresh(self) -> None:
+        async with self._lock:
+            if self._keys and time.monotonic() - self._fetched_at < _REFETCH_INTERVAL_S:
+                return
+            try:
+                pems = await self._fetch_keys()
+            except VisionFlowError:
+                if self._keys:
+                    return
+                raise
+            self._keys = {kid: load_public_key(pem) for kid, pem in pems.items()}
+            self._fetched_at = time.monotonic()
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            kid = str(jwt.get_unverified_header(token).get("kid", ""))
+        except jwt.PyJWTError:
+            raise VisionFlowError(ErrorCode.INVALID_TOKEN, "Invalid token") from None
+        if kid not in self._keys:
+            await self._refresh()
+        claims = decode_token(token, self._keys, ACCESS_TYPE)
+        return Principal(account_uuid=str(claims["sub"]), username=str(claims.get("username", "")))
+
+    async def principal(self, context: grpc.aio.ServicerContext) -> Principal:
+        """The caller of an RPC, from its `authorization: Bearer` metadata."""
+        token = bearer_from_context(context)
+        if token is None:
+            raise VisionFlowError(ErrorCode.AUTH_REQUIRED, "Authorization token is required")
+        return await self.verify(token)
+
+
+def auth_service_key_fetcher(auth_address: str) -> KeyFetcher:
+    """Fetch public keys from the auth service over gRPC."""
+    from visionflow.rpc import call, open_channel
+    from visionflow.v1 import auth_pb2, auth_pb2_grpc
+
+    channel = open_channel(auth_address)
+    stub = auth_pb2_grpc.AuthServiceStub(channel)
+
+    async def fetch() -> dict[str, str]:
+        reply = await call(stub.GetPublicKeys, auth_pb2.GetPublicKeysRequest(), timeout=5)
+        return {key.kid: key.public_key_pem for key in reply.keys}
+
+    return fetch

@@ -1,0 +1,246 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class CameraState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CAMERA_STATE_UNSPECIFIED: _ClassVar[CameraState]
+    CAMERA_STATE_CONNECTING: _ClassVar[CameraState]
+    CAMERA_STATE_ONLINE: _ClassVar[CameraState]
+    CAMERA_STATE_OFFLINE: _ClassVar[CameraState]
+    CAMERA_STATE_ERROR: _ClassVar[CameraState]
+CAMERA_STATE_UNSPECIFIED: CameraState
+CAMERA_STATE_CONNECTING: CameraState
+CAMERA_STATE_ONLINE: CameraState
+CAMERA_STATE_OFFLINE: CameraState
+CAMERA_STATE_ERROR: CameraState
+
+class Point(_message.Message):
+    __slots__ = ("x", "y")
+    X_FIELD_NUMBER: _ClassVar[int]
+    Y_FIELD_NUMBER: _ClassVar[int]
+    x: float
+    y: float
+    def __init__(self, x: _Optional[float] = ..., y: _Optional[float] = ...) -> None: ...
+
+class Region(_message.Message):
+    __slots__ = ("id", "name", "coordinates", "alert_duration", "notification_enabled", "detection_classes", "created_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    COORDINATES_FIELD_NUMBER: _ClassVar[int]
+    ALERT_DURATION_FIELD_NUMBER: _ClassVar[int]
+    NOTIFICATION_ENABLED_FIELD_NUMBER: _ClassVar[int]
+    DETECTION_CLASSES_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    name: str
+    coordinates: _containers.RepeatedCompositeFieldContainer[Point]
+    alert_duration: float
+    notification_enabled: bool
+    detection_classes: _containers.RepeatedScalarFieldContainer[str]
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[int] = ..., name: _Optional[str] = ..., coordinates: _Optional[_Iterable[_Union[Point, _Mapping]]] = ..., alert_duration: _Optional[float] = ..., notification_enabled: _Optional[bool] = ..., detection_classes: _Optional[_Iterable[str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RegionInput(_message.Message):
+    __slots__ = ("name", "coordinates", "alert_duration", "notification_enabled", "detection_classes")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    COORDINATES_FIELD_NUMBER: _ClassVar[int]
+    ALERT_DURATION_FIELD_NUMBER: _ClassVar[int]
+    NOTIFICATION_ENABLED_FIELD_NUMBER: _ClassVar[int]
+    DETECTION_CLASSES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    coordinates: _containers.RepeatedCompositeFieldContainer[Point]
+    alert_duration: float
+    notification_enabled: bool
+    detection_classes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., coordinates: _Optional[_Iterable[_Union[Point, _Mapping]]] = ..., alert_duration: _Optional[float] = ..., notification_enabled: _Optional[bool] = ..., detection_classes: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class Camera(_message.Message):
+    __slots__ = ("id", "account_uuid", "name", "stream_url", "recognition", "location", "model_name", "status", "status_reason", "created_at", "updated_at", "last_active", "width", "height", "regions")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_UUID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STREAM_URL_FIELD_NUMBER: _ClassVar[int]
+    RECOGNITION_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    MODEL_NAME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_REASON_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    WIDTH_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    account_uuid: str
+    name: str
+    stream_url: str
+    recognition: bool
+    location: str
+    model_name: str
+    status: CameraState
+    status_reason: str
+    created_at: _timestamp_pb2.Timestamp
+    updated_at: _timestamp_pb2.Timestamp
+    last_active: _timestamp_pb2.Timestamp
+    width: int
+    height: int
+    regions: _containers.RepeatedCompositeFieldContainer[Region]
+    def __init__(self, id: _Optional[int] = ..., account_uuid: _Optional[str] = ..., name: _Optional[str] = ..., stream_url: _Optional[str] = ..., recognition: _Optional[bool] = ..., location: _Optional[str] = ..., model_name: _Optional[str] = ..., status: _Optional[_Union[CameraState, str]] = ..., status_reason: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_active: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., regions: _Optional[_Iterable[_Union[Region, _Mapping]]] = ...) -> None: ...
+
+class CreateCameraRequest(_message.Message):
+    __slots__ = ("name", "stream_url", "recognition", "location", "model_name", "detection_areas")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STREAM_URL_FIELD_NUMBER: _ClassVar[int]
+    RECOGNITION_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    MODEL_NAME_FIELD_NUMBER: _ClassVar[int]
+    DETECTION_AREAS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    stream_url: str
+    recognition: bool
+    location: str
+    model_name: str
+    detection_areas: _containers.RepeatedCompositeFieldContainer[RegionInput]
+    def __init__(self, name: _Optional[str] = ..., stream_url: _Optional[str] = ..., recognition: _Optional[bool] = ..., location: _Optional[str] = ..., model_name: _Optional[str] = ..., detection_areas: _Optional[_Iterable[_Union[RegionInput, _Mapping]]] = ...) -> None: ...
+
+class CreateCameraResponse(_message.Message):
+    __slots__ = ("camera",)
+    CAMERA_FIELD_NUMBER: _ClassVar[int]
+    camera: Camera
+    def __init__(self, camera: _Optional[_Union[Camera, _Mapping]] = ...) -> None: ...
+
+class ListCamerasRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListCamerasResponse(_message.Message):
+    __slots__ = ("cameras",)
+    CAMERAS_FIELD_NUMBER: _ClassVar[int]
+    cameras: _containers.RepeatedCompositeFieldContainer[Camera]
+    def __init__(self, cameras: _Optional[_Iterable[_Union[Camera, _Mapping]]] = ...) -> None: ...
+
+class GetCameraRequest(_message.Message):
+    __slots__ = ("camera_id",)
+    CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
+    camera_id: int
+    def __init__(self, camera_id: _Optional[int] = ...) -> None: ...
+
+class GetCameraResponse(_message.Message):
+    __slots__ = ("camera",)
+    CAMERA_FIELD_NUMBER: _ClassVar[int]
+    camera: Camera
+    def __init__(self, camera: _Optional[_Union[Camera, _Mapping]] = ...) -> None: ...
+
+class UpdateCameraRequest(_message.Message):
+    __slots__ = ("camera_id", "name", "stream_url", "recognition", "location", "model_name")
+    CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STREAM_URL_FIELD_NUMBER: _ClassVar[int]
+    RECOGNITION_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    MODEL_NAME_FIELD_NUMBER: _ClassVar[int]
+    camera_id: int
+    name: str
+    stream_url: str
+    recognition: bool
+    location: str
+    model_name: str
+    def __init__(self, camera_id: _Optional[int] = ..., name: _Optional[str] = ..., stream_url: _Optional[str] = ..., recognition: _Optional[bool] = ..., location: _Optional[str] = ..., model_name: _Optional[str] = ...) -> None: ...
+
+class UpdateCameraResponse(_message.Message):
+    __slots__ = ("camera",)
+    CAMERA_FIELD_NUMBER: _ClassVar[int]
+    camera: Camera
+    def __init__(self, camera: _Optional[_Union[Camera, _Mapping]] = ...) -> None: ...
+
+class DeleteCameraRequest(_message.Message):
+    __slots__ = ("camera_id",)
+    CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
+    camera_id: int
+    def __init__(self, camera_id: _Optional[int] = ...) -> None: ...
+
+class DeleteCameraResponse(_message.Message):
+    __slots__ = ("camera_id",)
+    CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
+    camera_id: int
+    def __init__(self, camera_id: _Optional[int] = ...) -> None: ...
+
+class ReplaceRegionsRequest(_message.Message):
+    __slots__ = ("camera_id", "regions")
+    CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_FIELD_NUMBER: _ClassVar[int]
+    camera_id: int
+    regions: _containers.RepeatedCompositeFieldContainer[RegionInput]
+    def __init__(self, camera_id: _Optional[int] = ..., regions: _Optional[_Iterable[_Union[RegionInput, _Mapping]]] = ...) -> None: ...
+
+class ReplaceRegionsResponse(_message.Message):
+    __slots__ = ("camera_id", "regions_count", "saved_at", "regions")
+    CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SAVED_AT_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_FIELD_NUMBER: _ClassVar[int]
+    camera_id: int
+    regions_count: int
+    saved_at: _timestamp_pb2.Timestamp
+    regions: _containers.RepeatedCompositeFieldContainer[Region]
+    def __init__(self, camera_id: _Optional[int] = ..., regions_count: _Optional[int] = ..., saved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., regions: _Optional[_Iterable[_Union[Region, _Mapping]]] = ...) -> None: ...
+
+class ListRegionsRequest(_message.Message):
+    __slots__ = ("camera_id",)
+    CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
+    camera_id: int
+    def __init__(self, camera_id: _Optional[int] = ...) -> None: ...
+
+class ListRegionsResponse(_message.Message):
+    __slots__ = ("camera_id", "regions")
+    CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_FIELD_NUMBER: _ClassVar[int]
+    camera_id: int
+    regions: _containers.RepeatedCompositeFieldContainer[Region]
+    def __init__(self, camera_id: _Optional[int] = ..., regions: _Optional[_Iterable[_Union[Region, _Mapping]]] = ...) -> None: ...
+
+class DeleteRegionsRequest(_message.Message):
+    __slots__ = ("camera_id",)
+    CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
+    camera_id: int
+    def __init__(self, camera_id: _Optional[int] = ...) -> None: ...
+
+class DeleteRegionsResponse(_message.Message):
+    __slots__ = ("camera_id", "deleted_regions", "deleted_at")
+    CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
+    DELETED_REGIONS_FIELD_NUMBER: _ClassVar[int]
+    DELETED_AT_FIELD_NUMBER: _ClassVar[int]
+    camera_id: int
+    deleted_regions: int
+    deleted_at: _timestamp_pb2.Timestamp
+    def __init__(self, camera_id: _Optional[int] = ..., deleted_regions: _Optional[int] = ..., deleted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RenderMaskRequest(_message.Message):
+    __slots__ = ("camera_id", "width", "height")
+    CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
+    WIDTH_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    camera_id: int
+    width: int
+    height: int
+    def __init__(self, camera_id: _Optional[int] = ..., width: _Optional[int] = ..., height: _Optional[int] = ...) -> None: ...
+
+class RenderMaskResponse(_message.Message):
+    __slots__ = ("png", "width", "height")
+    PNG_FIELD_NUMBER: _ClassVar[int]
+    WIDTH_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    png: bytes
+    width: int
+    height: int
+    def __init__(self, png: _Optional[bytes] = ..., width: _Optional[int] = ..., height: _Optional[int] = ...) -> None: ...
