@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.support.databases"]
+
 from tests.support.processes import NatsServer, ServiceProcess, start_nats, start_service
 
 # Services the whole system needs, in start order; later issues add ingest and detector.

@@ -8,15 +8,21 @@ token names an unknown key id (at most every few seconds).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
 import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    PublicFormat,
+    load_pem_public_key,
+)
 
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.rpc import bearer_from_context
@@ -43,6 +49,40 @@ def load_public_key(pem: str) -> Ed25519PublicKey:
     if not isinstance(key, Ed25519PublicKey):
         raise ValueError("not an Ed25519 public key")
     return key
+
+
+def sign_token(
+    private_key: Ed25519PrivateKey,
+    kid: str,
+    *,
+    subject: str,
+    token_type: str,
+    ttl_seconds: int,
+    jti: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """Sign a JWT the way every VisionFlow verifier expects it (only the auth service signs)."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": ISSUER,
+        "sub": subject,
+        "typ": token_type,
+        "iat": now,
+        "exp": now + ttl_seconds,
+        "jti": jti or uuid.uuid4().hex,
+        **(extra or {}),
+    }
+    return jwt.encode(claims, private_key, algorithm=ALGORITHM, headers={"kid": kid})
+
+
+def public_pem(private_key: Ed25519PrivateKey) -> str:
+    return private_key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def key_id(private_key: Ed25519PrivateKey) -> str:
+    """A stable key id: the first 16 hex digits of the SHA-256 of the raw public key."""
+    raw = private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def decode_token(token: str, keys: dict[str, Ed25519PublicKey], expected_type: str) -> dict[str, Any]:
