@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.support.databases"]
-
 from tests.support.processes import NatsServer, ServiceProcess, start_nats, start_service
+
+pytest_plugins = ["tests.support.databases"]
 
 # Services the whole system needs, in start order; later issues add ingest and detector.
 CORE_SERVICES = ("auth", "camera", "notifier")
