@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
-    """Naive UTC now (stored naive in both databases; rendered with `Z`)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Aware UTC now (sqlmodel maps `datetime` fields to a UTC type that refuses naive values)."""
+    return datetime.now(UTC)
 
 
 def create_db_engine(url: str, *, retries: int = 30, delay: float = 1.0) -> Engine:

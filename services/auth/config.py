@@ -1,0 +1,35 @@
+"""Auth service settings (`VF_AUTH_*`, plus the documented `VF_JWT_PRIVATE_KEY_FILE`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from visionflow.config import CommonSettings
+
+
+class AuthSettings(CommonSettings):
+    """Settings of the auth service; every field reads `VF_<FIELD NAME>`."""
+
+    auth_grpc_port: int = Field(default=50051, ge=0, le=65535)
+    auth_database_url: str = ""
+    # Ed25519 signing key (PEM, PKCS#8); generated with mode 0600 on first start if absent.
+    jwt_private_key_file: Path | None = None
+    auth_access_ttl_seconds: int = Field(default=900, ge=1)
+    auth_refresh_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=1)
+    # Failed logins allowed per username within the sliding window; the next attempt gets 429.
+    auth_login_max_attempts: int = Field(default=5, ge=1)
+    # Per client address the budget is larger: many people can share one address (NAT, proxies).
+    auth_login_max_attempts_per_address: int = Field(default=20, ge=1)
+    auth_login_window_seconds: int = Field(default=300, ge=1)
+
+    @property
+    def database_url(self) -> str:
+        return self.auth_database_url or self.sqlite_url("auth")
+
+    @property
+    def private_key_path(self) -> Path:
+        if self.jwt_private_key_file is None:
+            return self.data_dir / "jwt.pem"
+        return self.jwt_private_key_file.expanduser().resolve()
