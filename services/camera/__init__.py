@@ -1,0 +1,1 @@
+"""The camera service: cameras and their detection regions, per account (gRPC CameraService)."""

@@ -1,0 +1,66 @@
+"""`python -m services.camera`: the camera service process."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import grpc
+
+from services.camera import store
+from services.camera.config import CameraSettings
+from services.camera.models import Camera, StatusUpdate
+from services.camera.publisher import CameraPublisher
+from services.camera.servicer import CameraServicer
+from services.camera.status import StatusRecorder
+from visionflow import subjects
+from visionflow.db import create_db_engine
+from visionflow.lifecycle import Runtime, run, service_runtime
+from visionflow.tokens import TokenVerifier, auth_service_key_fetcher
+from visionflow.v1 import camera_pb2, camera_pb2_grpc
+
+
+async def main() -> Runtime:
+    settings = CameraSettings()
+    async with service_runtime("camera", settings) as runtime:
+        engine = await asyncio.to_thread(create_db_engine, settings.database_url)
+        runtime.on_stop(engine.dispose)
+        await asyncio.to_thread(store.create_tables, engine)
+
+        async def load(camera_id: int) -> Camera | None:
+            return await asyncio.to_thread(store.load_camera, engine=engine, camera_id=camera_id)
+
+        async def write_statuses(updates: Sequence[StatusUpdate]) -> int:
+            return await asyncio.to_thread(store.apply_statuses, engine=engine, updates=updates)
+
+        publisher = CameraPublisher(js=runtime.js, load=load)
+        await publisher.reconcile(await asyncio.to_thread(store.list_all_cameras, engine=engine))
+        runtime.add_task(publisher.retry_forever(), name="camera-publish-retry")
+
+        recorder = StatusRecorder(write=write_statuses, interval=settings.camera_status_flush_s)
+        subscription = await runtime.nc.subscribe(subjects.CAMERA_STATUS_ALL, cb=recorder.on_message)
+        runtime.add_task(recorder.run(), name="camera-status")
+
+        async def stop_status() -> None:
+            await subscription.unsubscribe()
+            await recorder.flush()
+
+        runtime.on_stop(stop_status)
+
+        servicer = CameraServicer(
+            engine=engine,
+            settings=settings,
+            verifier=TokenVerifier(auth_service_key_fetcher(settings.auth_address)),
+            publisher=publisher,
+        )
+
+        def register(server: grpc.aio.Server) -> list[str]:
+            camera_pb2_grpc.add_CameraServiceServicer_to_server(servicer, server)
+            return [camera_pb2.DESCRIPTOR.services_by_name["CameraService"].full_name]
+
+        await runtime.serve(register, settings.camera_grpc_port)
+    return runtime
+
+
+if __name__ == "__main__":
+    run(main)

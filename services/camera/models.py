@@ -1,0 +1,146 @@
+"""Storage tables (`camera`, `region`) and the plain records the store hands out.
+
+Table rows never leave the store; servicers and publishers work with the frozen records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+
+class CameraStatus(StrEnum):
+    """A camera's connection state as stored (the API's lower-case names)."""
+
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    OFFLINE = "offline"
+    ERROR = "error"
+
+
+class CameraRow(SQLModel, table=True):
+    __tablename__: ClassVar[str] = "camera"
+    # Never reuse the id of a deleted camera (SQLite would reuse the highest one otherwise).
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_uuid: str = Field(max_length=36, index=True)
+    name: str = Field(max_length=100)
+    stream_url: str = Field(max_length=2048)
+    recognition: bool = True
+    location: str = Field(default="", max_length=200)
+    model_name: str = Field(max_length=100)
+    status: str = Field(default=CameraStatus.CONNECTING.value, max_length=16)
+    status_reason: str = Field(default="", max_length=500)
+    width: int = 0
+    height: int = 0
+    # Aware UTC (visionflow.db.utcnow); timestamptz on PostgreSQL.
+    created_at: datetime
+    updated_at: datetime
+    last_active: datetime | None = None
+
+
+class RegionRow(SQLModel, table=True):
+    __tablename__: ClassVar[str] = "region"
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    camera_id: int = Field(foreign_key="camera.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=100)
+    # [[x, y], ...] in pixel coordinates of the camera's frame.
+    coordinates: list[list[float]] = Field(sa_column=Column(JSON, nullable=False))
+    alert_duration: float = 0.0
+    notification_enabled: bool = True
+    # Empty: every class.
+    detection_classes: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class RegionSpec:
+    """A validated region, before it is stored."""
+
+    name: str
+    coordinates: tuple[Point, ...]
+    alert_duration: float
+    notification_enabled: bool = True
+    detection_classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Region:
+    id: int
+    name: str
+    coordinates: tuple[Point, ...]
+    alert_duration: float
+    notification_enabled: bool
+    detection_classes: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CameraSpec:
+    """A validated new camera, before it is stored."""
+
+    name: str
+    stream_url: str
+    recognition: bool
+    location: str
+    model_name: str
+
+
+@dataclass(frozen=True)
+class CameraPatch:
+    """A validated partial update: None leaves a field as it is."""
+
+    name: str | None = None
+    stream_url: str | None = None
+    recognition: bool | None = None
+    location: str | None = None
+    model_name: str | None = None
+
+    def is_empty(self) -> bool:
+        return all(
+            value is None
+            for value in (self.name, self.stream_url, self.recognition, self.location, self.model_name)
+        )
+
+
+@dataclass(frozen=True)
+class Camera:
+    id: int
+    account_uuid: str
+    name: str
+    stream_url: str
+    recognition: bool
+    location: str
+    model_name: str
+    status: CameraStatus
+    status_reason: str
+    width: int
+    height: int
+    created_at: datetime
+    updated_at: datetime
+    last_active: datetime | None
+    regions: tuple[Region, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """One camera status report from ingest, to persist when the camera and account match."""
+
+    camera_id: int
+    account_uuid: str
+    status: CameraStatus | None  # None: keep the stored state
+    reason: str
+    width: int
+    height: int
+    last_active: datetime | None

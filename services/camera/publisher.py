@@ -1,0 +1,133 @@
+"""CameraChanged publishing: every camera's current state on `vf.camera.changed.<id>`.
+
+The stream VF_CAMERAS keeps the last message per subject, so consumers that replay it see the
+truth. Each publish re-reads the camera under a per-camera lock after the change is committed,
+so two racing changes can never leave an older state as the last message. A failed publish is
+remembered and retried in the background; on start `reconcile` republishes every camera and
+marks as deleted any camera the stream still shows but the database no longer has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+import nats.errors
+from google.protobuf.message import DecodeError
+from nats.js import JetStreamContext
+from sqlalchemy.exc import SQLAlchemyError
+
+from services.camera.messages import changed_message
+from services.camera.models import Camera
+from visionflow import bus, subjects
+from visionflow.v1 import events_pb2
+
+log = logging.getLogger(__name__)
+
+Loader = Callable[[int], Awaitable[Camera | None]]
+_LOCK_STRIPES = 64
+_PUBLISH_ERRORS = (nats.errors.Error, asyncio.TimeoutError, OSError)
+
+
+class CameraPublisher:
+    """Publishes protobuf CameraChanged to JetStream, retrying what failed."""
+
+    def __init__(self, *, js: JetStreamContext, load: Loader, retry_interval: float = 2.0) -> None:
+        self._js = js
+        self._load = load
+        self._retry_interval = retry_interval
+        self._locks = [asyncio.Lock() for _ in range(_LOCK_STRIPES)]
+        self._pending: dict[int, str] = {}  # camera id -> account uuid, still to publish
+
+    @property
+    def pending(self) -> dict[int, str]:
+        return dict(self._pending)
+
+    async def publish(self, kind: events_pb2.ChangeKind, *, camera_id: int, account_uuid: str) -> bool:
+        """Publish the camera's current state (DELETED when it is gone); False if NATS failed."""
+        async with self._locks[camera_id % _LOCK_STRIPES]:
+            try:
+                camera = await self._load(camera_id)
+            except SQLAlchemyError as error:
+                log.warning("camera not loaded for publishing camera_id=%s: %r", camera_id, error)
+                self._pending[camera_id] = account_uuid
+                return False
+            if camera is not None and kind == events_pb2.CHANGE_KIND_DELETED:
+                kind = events_pb2.CHANGE_KIND_UPDATED
+            message = changed_message(kind, camera, camera_id=camera_id, account_uuid=account_uuid)
+            return await self._send(message, camera_id=camera_id, account_uuid=account_uuid)
+
+    async def _send(self, message: events_pb2.CameraChanged, *, camera_id: int, account_uuid: str) -> bool:
+        try:
+            await bus.publish_message(self._js, subjects.camera_changed(camera_id), message)
+        except _PUBLISH_ERRORS as error:
+            log.warning(
+                "camera change not published, will retry camera_id=%s account=%s: %r",
+                camera_id,
+                account_uuid,
+                error,
+            )
+            self._pending[camera_id] = account_uuid
+            return False
+        self._pending.pop(camera_id, None)
+        return True
+
+    async def reconcile(self, cameras: Sequence[Camera]) -> None:
+        """Republish every camera; mark cameras the stream knows but the database lacks as deleted.
+
+        Call it before serving RPCs: it publishes the given records as they are.
+        """
+        for camera in cameras:
+            async with self._locks[camera.id % _LOCK_STRIPES]:
+                message = changed_message(
+                    events_pb2.CHANGE_KIND_UPDATED,
+                    camera,
+                    camera_id=camera.id,
+                    account_uuid=camera.account_uuid,
+                )
+                await self._send(message, camera_id=camera.id, account_uuid=camera.account_uuid)
+        try:
+            await self._delete_stale({camera.id for camera in cameras})
+        except _PUBLISH_ERRORS as error:
+            log.warning("could not check the camera stream for deleted cameras: %r", error)
+        log.info("republished cameras=%s pending=%s", len(cameras), len(self._pending))
+
+    async def _delete_stale(self, known_ids: set[int]) -> None:
+        info = await self._js.stream_info(
+            subjects.CAMERAS_STREAM, subjects_filter=subjects.CAMERA_CHANGED_ALL
+        )
+        for subject in sorted((info.state.subjects or {}).keys()):
+            try:
+                camera_id = subjects.camera_id_of(subject)
+            except ValueError:
+                continue
+            if camera_id in known_ids:
+                continue
+            last = await self._js.get_last_msg(subjects.CAMERAS_STREAM, subject)
+            previous = events_pb2.CameraChanged()
+            try:
+                previous.ParseFromString(last.data or b"")
+            except DecodeError:
+                log.warning("undecodable camera change on %s; marking deleted", subject)
+            if previous.kind == events_pb2.CHANGE_KIND_DELETED:
+                continue
+            await self.publish(
+                events_pb2.CHANGE_KIND_DELETED, camera_id=camera_id, account_uuid=previous.camera.account_uuid
+            )
+
+    async def retry_forever(self) -> None:
+        """Background loop: republish cameras whose last publish failed."""
+        while True:
+            await asyncio.sleep(self._retry_interval)
+            if not self._pending:
+                continue
+            try:
+                await bus.ensure_streams(self._js)
+            except _PUBLISH_ERRORS as error:
+                log.warning("camera stream not available yet: %r", error)
+                continue
+            for camera_id, account_uuid in list(self._pending.items()):
+                await self.publish(
+                    events_pb2.CHANGE_KIND_UPDATED, camera_id=camera_id, account_uuid=account_uuid
+                )
