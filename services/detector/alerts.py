@@ -1,0 +1,166 @@
+"""Alert delivery: the annotated snapshot into the object store, then AlertEvent on JetStream.
+
+Alerts wait in a queue for one sender task, so the batcher never waits for an ack. A failed
+send is retried with backoff; what is still queued at stop is flushed before NATS closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+from nats.js import JetStreamContext
+from nats.js.errors import BadRequestError, BucketNotFoundError
+from nats.js.object_store import ObjectStore
+
+from services.detector.metrics import DetectorMetrics
+from services.detector.zones import ZoneAlert
+from visionflow import subjects
+from visionflow.v1 import events_pb2
+
+log = logging.getLogger(__name__)
+
+_ATTEMPTS = 5
+_FIRST_BACKOFF_S = 0.5
+_MSG_ID = "Nats-Msg-Id"
+
+
+@dataclass(frozen=True)
+class PendingAlert:
+    """A raised alert with what delivering it needs."""
+
+    alert: ZoneAlert
+    account_uuid: str
+    camera_id: int
+    camera_name: str
+    capture_ns: int
+    snapshot_jpeg: bytes
+    # One id for every delivery attempt: JetStream deduplicates a retried publish on it.
+    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+def snapshot_key(account_uuid: str, camera_id: int, capture_ns: int, event_id: str) -> str:
+    """`<account_uuid>/<camera_id>/<utc-timestamp>-<event_id>.jpg`."""
+    seconds, nanos = divmod(capture_ns, 1_000_000_000)
+    moment = datetime.fromtimestamp(seconds, tz=UTC)
+    return f"{account_uuid}/{camera_id}/{moment:%Y%m%dT%H%M%S}.{nanos // 1000:06d}Z-{event_id}.jpg"
+
+
+def alert_message(class_name: str, dwell_seconds: float, region_name: str, camera_name: str) -> str:
+    """E.g. `person stayed 12.0 s in zone Door (Front camera)`."""
+    return f"{class_name} stayed {dwell_seconds:.1f} s in zone {region_name} ({camera_name})"
+
+
+def build_event(pending: PendingAlert, event_id: str, key: str) -> events_pb2.AlertEvent:
+    alert = pending.alert
+    capture_time = Timestamp()
+    capture_time.FromNanoseconds(pending.capture_ns)
+    return events_pb2.AlertEvent(
+        event_id=event_id,
+        account_uuid=pending.account_uuid,
+        camera_id=pending.camera_id,
+        camera_name=pending.camera_name,
+        region_id=alert.rule.region_id,
+        region_name=alert.rule.name,
+        track_id=alert.track_id,
+        class_name=alert.class_name,
+        confidence=alert.confidence,
+        dwell_seconds=alert.dwell_seconds,
+        capture_time=capture_time,
+        snapshot_key=key,
+        notification_enabled=alert.rule.notification_enabled,
+        message=alert_message(alert.class_name, alert.dwell_seconds, alert.rule.name, pending.camera_name),
+    )
+
+
+async def snapshot_bucket(js: JetStreamContext) -> ObjectStore:
+    """The snapshot bucket, created when missing (another service may create it at once)."""
+    try:
+        return await js.object_store(subjects.SNAPSHOT_BUCKET)
+    except BucketNotFoundError:
+        pass
+    try:
+        return await js.create_object_store(subjects.SNAPSHOT_BUCKET)
+    except BadRequestError:
+        return await js.object_store(subjects.SNAPSHOT_BUCKET)
+
+
+class AlertSender:
+    """Delivers alerts one by one, in the order they were raised."""
+
+    def __init__(self, js: JetStreamContext, metrics: DetectorMetrics) -> None:
+        self._js = js
+        self._metrics = metrics
+        self._queue: asyncio.Queue[PendingAlert] = asyncio.Queue()
+        self._bucket: ObjectStore | None = None
+        self._inflight: PendingAlert | None = None
+
+    def submit(self, pending: PendingAlert) -> None:
+        self._queue.put_nowait(pending)
+
+    async def run(self) -> None:
+        while True:
+            self._inflight = await self._queue.get()
+            await self._deliver(self._inflight)
+            self._inflight = None
+
+    async def flush(self, timeout: float = 5.0) -> None:
+        """Deliver what is still queued (at stop, after the run task was cancelled)."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                if self._inflight is not None:  # interrupted by the stop: deliver it again
+                    await self._deliver(self._inflight)
+                    self._inflight = None
+                while not self._queue.empty():
+                    await self._deliver(self._queue.get_nowait())
+        if not self._queue.empty():
+            log.error("%s alerts not delivered at stop", self._queue.qsize())
+
+    async def _deliver(self, pending: PendingAlert) -> None:
+        delay = _FIRST_BACKOFF_S
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                event = await self.send(pending)
+                log.info(
+                    "alert event_id=%s camera_id=%s account=%s region=%s track=%s: %s",
+                    event.event_id,
+                    event.camera_id,
+                    event.account_uuid,
+                    event.region_name,
+                    event.track_id,
+                    event.message,
+                )
+                return
+            except Exception as error:  # noqa: BLE001 - NATS timeouts, disconnects, server errors
+                log.warning(
+                    "alert for camera_id=%s attempt %s/%s failed: %s",
+                    pending.camera_id,
+                    attempt,
+                    _ATTEMPTS,
+                    error,
+                )
+                self._bucket = None
+                if attempt < _ATTEMPTS:
+                    await asyncio.sleep(delay)
+                    delay *= 2
+        self._metrics.alert_failures.inc()
+        log.error("alert for camera_id=%s account=%s dropped", pending.camera_id, pending.account_uuid)
+
+    async def send(self, pending: PendingAlert) -> events_pb2.AlertEvent:
+        """Store the snapshot, then publish the event (deduplicated by JetStream on its id)."""
+        event_id = pending.event_id
+        key = snapshot_key(pending.account_uuid, pending.camera_id, pending.capture_ns, event_id)
+        if self._bucket is None:
+            self._bucket = await snapshot_bucket(self._js)
+        await self._bucket.put(key, pending.snapshot_jpeg)
+        event = build_event(pending, event_id, key)
+        await self._js.publish(
+            subjects.alert(pending.camera_id), event.SerializeToString(), headers={_MSG_ID: event_id}
+        )
+        self._metrics.alerts.labels(str(pending.camera_id)).inc()
+        return event

@@ -1,0 +1,223 @@
+"""Which cameras the detector analyses, learned from JetStream stream VF_CAMERAS.
+
+An ordered, ephemeral consumer starts with the last message of every camera (the current state)
+and then follows changes. Frames (`vf.frames.raw.<id>`) are subscribed only for cameras with
+recognition on; a delete or recognition off unsubscribes. Region changes replace the camera's
+zone rules live, without touching its tracker.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+from nats.js import JetStreamContext
+from nats.js.api import DeliverPolicy
+
+from services.detector.frames import FrameSlots, frame_from_message
+from services.detector.metrics import DetectorMetrics
+from services.detector.registry import DEFAULT_MODEL
+from services.detector.stats import CameraStats
+from services.detector.tracking import CameraTracker
+from services.detector.zones import ZoneEngine, ZoneRule, expand_classes
+from visionflow import subjects
+from visionflow.v1 import camera_pb2, events_pb2
+
+log = logging.getLogger(__name__)
+
+_FRAME_PENDING_MSGS = 256
+_FRAME_PENDING_BYTES = 64 * 1024 * 1024
+
+
+def rules_from(camera: camera_pb2.Camera) -> list[ZoneRule]:
+    """Zone rules of a camera's regions (regions with fewer than 3 points are skipped)."""
+    rules: list[ZoneRule] = []
+    for index, region in enumerate(camera.regions):
+        if len(region.coordinates) < 3:
+            log.warning(
+                "camera_id=%s region %r has %s points; ignored",
+                camera.id,
+                region.name,
+                len(region.coordinates),
+            )
+            continue
+        rules.append(
+            ZoneRule(
+                region_id=region.id or -(index + 1),
+                name=region.name or f"region {index + 1}",
+                polygon=tuple((float(p.x), float(p.y)) for p in region.coordinates),
+                alert_duration=max(0.0, float(region.alert_duration)),
+                classes=expand_classes(region.detection_classes),
+                notification_enabled=region.notification_enabled,
+            )
+        )
+    return rules
+
+
+@dataclass
+class WatchedCamera:
+    """A camera the detector knows, with its per-camera analysis state."""
+
+    camera_id: int
+    account_uuid: str
+    name: str
+    model_name: str
+    recognition: bool
+    zones: ZoneEngine
+    tracker: CameraTracker
+    stats: CameraStats = field(default_factory=CameraStats)
+    subscription: Subscription | None = None
+    last_capture_ns: int = 0
+    warned_missing: frozenset[str] = frozenset()
+
+
+class CameraDirectory:
+    """The cameras from VF_CAMERAS and their frame subscriptions."""
+
+    def __init__(
+        self,
+        *,
+        nc: NATS,
+        js: JetStreamContext,
+        slots: FrameSlots,
+        metrics: DetectorMetrics,
+        grace_seconds: float,
+        track_buffer_seconds: float,
+    ) -> None:
+        self._nc = nc
+        self._js = js
+        self._slots = slots
+        self._metrics = metrics
+        self._grace = grace_seconds
+        self._track_buffer = track_buffer_seconds
+        self._cameras: dict[int, WatchedCamera] = {}
+        self._changes: JetStreamContext.PushSubscription | None = None
+
+    async def start(self) -> None:
+        self._changes = await self._js.subscribe(
+            subjects.CAMERA_CHANGED_ALL,
+            stream=subjects.CAMERAS_STREAM,
+            cb=self._on_change,
+            ordered_consumer=True,
+            deliver_policy=DeliverPolicy.LAST_PER_SUBJECT,
+        )
+
+    async def stop(self) -> None:
+        if self._changes is not None:
+            await self._unsubscribe(self._changes)
+            self._changes = None
+        for camera in list(self._cameras.values()):
+            await self._stop_frames(camera)
+
+    def get(self, camera_id: int) -> WatchedCamera | None:
+        return self._cameras.get(camera_id)
+
+    def for_account(self, account_uuid: str) -> list[WatchedCamera]:
+        return sorted(
+            (c for c in self._cameras.values() if c.account_uuid == account_uuid), key=lambda c: c.camera_id
+        )
+
+    def recognising(self) -> list[WatchedCamera]:
+        return [c for c in self._cameras.values() if c.recognition]
+
+    async def _on_change(self, msg: Msg) -> None:
+        change = events_pb2.CameraChanged()
+        try:
+            change.ParseFromString(msg.data)
+        except Exception:  # noqa: BLE001 - protobuf raises DecodeError and friends
+            log.warning("undecodable CameraChanged on %s; skipped", msg.subject)
+            return
+        if not change.camera.id:
+            try:
+                change.camera.id = subjects.camera_id_of(msg.subject)
+            except ValueError:
+                log.warning("CameraChanged without camera id on %s; skipped", msg.subject)
+                return
+        await self.apply(change)
+
+    async def apply(self, change: events_pb2.CameraChanged) -> None:
+        """Bring the camera's state in line with one change message."""
+        config = change.camera
+        camera_id = config.id
+        if change.kind == events_pb2.CHANGE_KIND_DELETED:
+            camera = self._cameras.pop(camera_id, None)
+            if camera is not None:
+                await self._stop_frames(camera)
+                log.info("camera_id=%s account=%s deleted; not analysed", camera_id, camera.account_uuid)
+            self._metrics.cameras.set(len(self.recognising()))
+            return
+        camera = self._cameras.get(camera_id)
+        rules = rules_from(config)
+        if camera is None:
+            camera = WatchedCamera(
+                camera_id=camera_id,
+                account_uuid=config.account_uuid,
+                name=config.name,
+                model_name=config.model_name or DEFAULT_MODEL,
+                recognition=config.recognition,
+                zones=ZoneEngine(rules, grace_seconds=self._grace),
+                tracker=CameraTracker(buffer_seconds=self._track_buffer),
+            )
+            self._cameras[camera_id] = camera
+        else:
+            camera.name = config.name
+            camera.model_name = config.model_name or DEFAULT_MODEL
+            camera.recognition = config.recognition
+            if tuple(rules) != camera.zones.rules:
+                camera.zones.replace_rules(rules)
+        if camera.recognition:
+            await self._start_frames(camera)
+        else:
+            await self._stop_frames(camera)
+        self._metrics.cameras.set(len(self.recognising()))
+        log.info(
+            "camera_id=%s account=%s recognition=%s model=%s regions=%s",
+            camera_id,
+            camera.account_uuid,
+            camera.recognition,
+            camera.model_name,
+            len(rules),
+        )
+
+    async def _start_frames(self, camera: WatchedCamera) -> None:
+        if camera.subscription is not None:
+            return
+        camera_id = camera.camera_id
+        label = str(camera_id)
+
+        async def on_frame(msg: Msg) -> None:
+            current = self._cameras.get(camera_id)
+            if current is None or not current.recognition:
+                return
+            current.stats.frame_in()
+            self._metrics.frames_in.labels(label).inc()
+            if self._slots.put(frame_from_message(camera_id, msg.data, msg.headers)):
+                current.stats.dropped()
+                self._metrics.frames_dropped.labels(label).inc()
+
+        camera.subscription = await self._nc.subscribe(
+            subjects.frames_raw(camera_id),
+            cb=on_frame,
+            pending_msgs_limit=_FRAME_PENDING_MSGS,
+            pending_bytes_limit=_FRAME_PENDING_BYTES,
+        )
+
+    async def _stop_frames(self, camera: WatchedCamera) -> None:
+        if camera.subscription is not None:
+            await self._unsubscribe(camera.subscription)
+            camera.subscription = None
+        self._slots.discard(camera.camera_id)
+        # Fresh state objects (an analysis in flight keeps the old ones): a camera that comes
+        # back starts with new tracks and new dwells.
+        camera.tracker = CameraTracker(buffer_seconds=self._track_buffer)
+        camera.zones = ZoneEngine(camera.zones.rules, grace_seconds=self._grace)
+        camera.last_capture_ns = 0
+
+    async def _unsubscribe(self, subscription: Subscription | JetStreamContext.PushSubscription) -> None:
+        try:
+            await subscription.unsubscribe()
+        except Exception as error:  # noqa: BLE001 - closed or reconnecting connection
+            log.debug("unsubscribe failed: %s", error)

@@ -1,0 +1,77 @@
+"""What the detector publishes per analysed frame on core NATS.
+
+`vf.detections.<id>`: a DetectionBatch protobuf. `vf.frames.annotated.<id>`: the annotated JPEG
+with the raw frames' headers (sequence, capture time, width, height).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from nats.aio.client import Client as NATS
+
+from services.detector.frames import RawFrame, frame_headers
+from services.detector.tracking import Detected
+from visionflow import subjects
+from visionflow.v1 import media_pb2
+
+log = logging.getLogger(__name__)
+
+
+def detection_batch(
+    frame: RawFrame,
+    *,
+    width: int,
+    height: int,
+    model_name: str,
+    detections: Sequence[Detected],
+    inference_ms: float,
+) -> media_pb2.DetectionBatch:
+    return media_pb2.DetectionBatch(
+        frame=media_pb2.FrameInfo(
+            camera_id=frame.camera_id,
+            seq=frame.seq,
+            capture_time_ns=frame.capture_ns,
+            width=width,
+            height=height,
+        ),
+        model_name=model_name,
+        detections=[
+            media_pb2.Detection(
+                class_id=d.class_id,
+                class_name=d.class_name,
+                confidence=d.confidence,
+                box=media_pb2.BoundingBox(x1=d.box[0], y1=d.box[1], x2=d.box[2], y2=d.box[3]),
+                track_id=d.track_id,
+            )
+            for d in detections
+        ],
+        inference_ms=inference_ms,
+    )
+
+
+class FramePublisher:
+    """Publishes detections and annotated frames; an oversized JPEG is skipped and logged once."""
+
+    def __init__(self, nc: NATS) -> None:
+        self._nc = nc
+        self._warned_size: set[int] = set()
+
+    async def publish(self, batch: media_pb2.DetectionBatch, annotated_jpeg: bytes) -> None:
+        info = batch.frame
+        await self._nc.publish(subjects.detections(info.camera_id), batch.SerializeToString())
+        if len(annotated_jpeg) > self._nc.max_payload:
+            if info.camera_id not in self._warned_size:
+                self._warned_size.add(info.camera_id)
+                log.warning(
+                    "camera_id=%s annotated frame of %s bytes exceeds the NATS max payload %s; not published",
+                    info.camera_id,
+                    len(annotated_jpeg),
+                    self._nc.max_payload,
+                )
+            return
+        headers = frame_headers(
+            seq=info.seq, capture_ns=info.capture_time_ns, width=info.width, height=info.height
+        )
+        await self._nc.publish(subjects.frames_annotated(info.camera_id), annotated_jpeg, headers=headers)

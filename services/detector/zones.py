@@ -1,0 +1,222 @@
+"""The zone engine: which tracked objects stayed long enough in which region. Pure, no I/O.
+
+An object's position is its anchor, the bottom centre of its box. An object of one of a region's
+classes whose anchor stays inside the region polygon for `alert_duration` seconds raises exactly
+one alert for that (track, region). Time is the frames' capture time, never the wall clock. A gap
+(missed frames, a brief step outside) no longer than the grace period does not break the dwell;
+a longer absence ends it, and coming back starts a new dwell. A new track id is a new object.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]  # x1, y1, x2, y2
+
+VEHICLE_GROUP = "vehicle"
+VEHICLE_CLASSES: frozenset[str] = frozenset({"car", "truck", "bus", "motorcycle", "bicycle"})
+_EDGE_EPSILON = 1e-9
+_CLOCK_JUMP_S = 60.0  # a capture time this far in the past means the source clock was reset
+
+
+def expand_classes(names: Iterable[str]) -> frozenset[str]:
+    """Normalise region class names; `vehicle` stands for car, truck, bus, motorcycle, bicycle."""
+    expanded: set[str] = set()
+    for raw in names:
+        name = raw.strip().lower()
+        if not name:
+            continue
+        if name == VEHICLE_GROUP:
+            expanded |= VEHICLE_CLASSES
+        else:
+            expanded.add(name)
+    return frozenset(expanded)
+
+
+def _on_segment(point: Point, start: Point, end: Point) -> bool:
+    (px, py), (ax, ay), (bx, by) = point, start, end
+    length = math.hypot(bx - ax, by - ay)
+    if length == 0.0:
+        return math.hypot(px - ax, py - ay) <= _EDGE_EPSILON
+    distance = abs((bx - ax) * (py - ay) - (by - ay) * (px - ax)) / length
+    if distance > _EDGE_EPSILON * max(1.0, length):
+        return False
+    return (
+        min(ax, bx) - _EDGE_EPSILON <= px <= max(ax, bx) + _EDGE_EPSILON
+        and min(ay, by) - _EDGE_EPSILON <= py <= max(ay, by) + _EDGE_EPSILON
+    )
+
+
+def point_in_polygon(point: Point, polygon: Sequence[Point]) -> bool:
+    """True when `point` is inside `polygon` or on its boundary (any simple polygon, concave too).
+
+    Even-odd ray casting towards +x, with an explicit on-edge test first so that points on an
+    edge or a vertex count as inside.
+    """
+    count = len(polygon)
+    if count < 3:
+        return False
+    px, py = point
+    inside = False
+    for index in range(count):
+        start = polygon[index]
+        end = polygon[(index + 1) % count]
+        if _on_segment(point, start, end):
+            return True
+        (ax, ay), (bx, by) = start, end
+        if (ay > py) != (by > py):  # half-open rule: each vertex is counted once
+            crossing_x = ax + (py - ay) * (bx - ax) / (by - ay)
+            if px < crossing_x:
+                inside = not inside
+    return inside
+
+
+def anchor_of(box: Box) -> Point:
+    """Bottom centre of a box: where the object stands."""
+    x1, _, x2, y2 = box
+    return ((x1 + x2) / 2.0, y2)
+
+
+@dataclass(frozen=True)
+class ZoneRule:
+    """One region of a camera, as the engine needs it."""
+
+    region_id: int
+    name: str
+    polygon: tuple[Point, ...]
+    alert_duration: float
+    classes: frozenset[str] = frozenset()  # expanded; empty = every class
+    notification_enabled: bool = True
+
+    def accepts(self, class_name: str) -> bool:
+        return not self.classes or class_name.lower() in self.classes
+
+    def contains(self, point: Point) -> bool:
+        return point_in_polygon(point, self.polygon)
+
+
+@dataclass(frozen=True)
+class TrackedObject:
+    """A detection with a confirmed track id (0 = unconfirmed, never used for zones)."""
+
+    track_id: int
+    class_name: str
+    confidence: float
+    box: Box
+
+
+@dataclass(frozen=True)
+class ZoneAlert:
+    """A tracked object stayed `dwell_seconds` in a region (raised once per track and region)."""
+
+    rule: ZoneRule
+    track_id: int
+    class_name: str
+    confidence: float
+    box: Box
+    dwell_seconds: float
+    timestamp: float  # capture time of the frame that completed the dwell, seconds
+
+
+@dataclass
+class _Dwell:
+    entered_at: float
+    last_inside: float
+    alerted: bool = False
+
+
+class ZoneEngine:
+    """Dwell state of one camera. `update` is called once per analysed frame, in capture order.
+
+    `replace_rules` may come from another thread than `update` (live region changes): both hold
+    a lock for the few microseconds they take.
+    """
+
+    def __init__(self, rules: Sequence[ZoneRule] = (), *, grace_seconds: float = 1.0) -> None:
+        if grace_seconds < 0:
+            raise ValueError("grace_seconds must be >= 0")
+        self._rules: tuple[ZoneRule, ...] = tuple(rules)
+        self._grace = grace_seconds
+        self._dwells: dict[tuple[int, int], _Dwell] = {}
+        self._last_timestamp: float | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def rules(self) -> tuple[ZoneRule, ...]:
+        return self._rules
+
+    def replace_rules(self, rules: Sequence[ZoneRule]) -> None:
+        """Use new regions from the next frame on.
+
+        A dwell survives only in a region whose id and definition are unchanged; a changed or
+        new region starts counting from scratch.
+        """
+        new_rules = tuple(rules)
+        with self._lock:
+            current = set(self._rules)
+            unchanged = {rule.region_id for rule in new_rules if rule in current}
+            self._dwells = {key: dwell for key, dwell in self._dwells.items() if key[1] in unchanged}
+            self._rules = new_rules
+
+    def update(self, timestamp: float, objects: Iterable[TrackedObject]) -> list[ZoneAlert]:
+        """Feed one frame (capture time in seconds); returns the alerts this frame completes."""
+        with self._lock:
+            if self._last_timestamp is not None and timestamp <= self._last_timestamp:
+                if self._last_timestamp - timestamp < _CLOCK_JUMP_S:
+                    return []  # an older or repeated frame: dwell time never runs backwards
+                self._dwells.clear()  # the source's clock went back: start over
+            self._last_timestamp = timestamp
+            alerts = [alert for obj in objects if obj.track_id > 0 for alert in self._observe(timestamp, obj)]
+            self._expire(timestamp)
+            return alerts
+
+    def _observe(self, timestamp: float, obj: TrackedObject) -> list[ZoneAlert]:
+        alerts: list[ZoneAlert] = []
+        anchor = anchor_of(obj.box)
+        for rule in self._rules:
+            if not rule.accepts(obj.class_name) or not rule.contains(anchor):
+                continue
+            key = (obj.track_id, rule.region_id)
+            dwell = self._dwells.get(key)
+            if dwell is None or timestamp - dwell.last_inside > self._grace:
+                dwell = _Dwell(entered_at=timestamp, last_inside=timestamp)
+                self._dwells[key] = dwell
+            dwell.last_inside = timestamp
+            stayed = timestamp - dwell.entered_at
+            if not dwell.alerted and stayed >= rule.alert_duration:
+                dwell.alerted = True
+                alerts.append(
+                    ZoneAlert(
+                        rule=rule,
+                        track_id=obj.track_id,
+                        class_name=obj.class_name,
+                        confidence=obj.confidence,
+                        box=obj.box,
+                        dwell_seconds=stayed,
+                        timestamp=timestamp,
+                    )
+                )
+        return alerts
+
+    def _expire(self, timestamp: float) -> None:
+        gone = [key for key, dwell in self._dwells.items() if timestamp - dwell.last_inside > self._grace]
+        for key in gone:
+            del self._dwells[key]
+
+    def active_dwells(self) -> int:
+        """How many (track, region) dwells are open (for stats and tests)."""
+        with self._lock:
+            return len(self._dwells)
+
+
+def missing_classes(rules: Iterable[ZoneRule], model_classes: Iterable[str]) -> frozenset[str]:
+    """Classes the regions ask for that the serving model can never produce."""
+    available = {name.lower() for name in model_classes}
+    wanted: set[str] = set()
+    for rule in rules:
+        wanted |= rule.classes
+    return frozenset(wanted - available)
