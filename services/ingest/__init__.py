@@ -1,0 +1,1 @@
+"""The ingest service: reads each camera's stream once and publishes JPEG frames on NATS."""

@@ -1,0 +1,66 @@
+"""`python -m services.ingest`: read every camera once, publish its frames, serve snapshots."""
+
+from __future__ import annotations
+
+import grpc
+
+from services.ingest.cameras import follow_cameras
+from services.ingest.capture import CaptureOptions
+from services.ingest.config import IngestSettings
+from services.ingest.metrics import start_metrics
+from services.ingest.publisher import Publisher
+from services.ingest.servicer import IngestServicer
+from services.ingest.supervisor import Supervisor
+from services.ingest.worker import WorkerOptions
+from visionflow.lifecycle import Runtime, run, service_runtime
+from visionflow.tokens import TokenVerifier, auth_service_key_fetcher
+from visionflow.v1 import media_pb2, media_pb2_grpc
+
+# The watchdog notices a stall first; the reader's own read timeout only frees its thread later.
+# (FFmpeg's RTSP demuxer hands out a queued packet when a read times out, which would look like
+# a fresh frame if both timeouts were equal.)
+READ_TIMEOUT_MARGIN_S = 2.0
+
+
+def worker_options(settings: IngestSettings, max_jpeg_bytes: int) -> WorkerOptions:
+    return WorkerOptions(
+        capture=CaptureOptions(
+            max_fps=settings.ingest_max_fps,
+            downscale_width=settings.ingest_downscale_width,
+            jpeg_quality=settings.ingest_jpeg_quality,
+            open_timeout_s=settings.ingest_open_timeout_s,
+            read_timeout_s=settings.ingest_stall_timeout_s + READ_TIMEOUT_MARGIN_S,
+            max_jpeg_bytes=max_jpeg_bytes,
+        ),
+        allow_file_urls=settings.allow_file_urls,
+        reconnect_initial_s=settings.ingest_reconnect_initial_s,
+        reconnect_max_s=settings.ingest_reconnect_max_s,
+        stall_timeout_s=settings.ingest_stall_timeout_s,
+        status_interval_s=settings.ingest_status_interval_s,
+    )
+
+
+async def main() -> Runtime:
+    settings = IngestSettings()
+    async with service_runtime("ingest", settings) as runtime:
+        publisher = Publisher(runtime.nc)
+        supervisor = Supervisor(worker_options(settings, publisher.max_jpeg_bytes), publisher)
+        runtime.on_stop(supervisor.close)
+        metrics = start_metrics(settings.grpc_host, settings.ingest_metrics_port, supervisor.workers)
+        if metrics is not None:
+            runtime.on_stop(metrics.close)
+        runtime.add_task(supervisor.watch(), name="ingest-watchdog")
+        subscription = await follow_cameras(runtime.js, supervisor.apply)
+        runtime.on_stop(subscription.unsubscribe)
+        servicer = IngestServicer(supervisor, TokenVerifier(auth_service_key_fetcher(settings.auth_address)))
+
+        def add_servicers(server: grpc.aio.Server) -> list[str]:
+            media_pb2_grpc.add_IngestServiceServicer_to_server(servicer, server)
+            return [media_pb2.DESCRIPTOR.services_by_name["IngestService"].full_name]
+
+        await runtime.serve(add_servicers, settings.ingest_grpc_port)
+    return runtime
+
+
+if __name__ == "__main__":
+    run(main)

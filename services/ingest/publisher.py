@@ -1,0 +1,51 @@
+"""NATS output of ingest: JPEG frames on `vf.frames.raw.<id>` and `CameraStatus` messages."""
+
+from __future__ import annotations
+
+import logging
+
+from nats.aio.client import Client as NATS
+
+from services.ingest.frames import Frame
+from visionflow import subjects
+from visionflow.v1 import events_pb2
+
+log = logging.getLogger(__name__)
+
+# Room left in a NATS message for the frame headers.
+HEADER_ALLOWANCE = 1024
+
+
+class Publisher:
+    """Publishes on core NATS; frames are lossy by design, so a failed publish is a drop."""
+
+    def __init__(self, nc: NATS) -> None:
+        self._nc = nc
+
+    @property
+    def max_jpeg_bytes(self) -> int:
+        return max(self._nc.max_payload - HEADER_ALLOWANCE, 64 * 1024)
+
+    async def publish_frame(self, camera_id: int, frame: Frame) -> bool:
+        """Publish one frame with its headers; False when it could not be sent."""
+        if len(frame.jpeg) > self.max_jpeg_bytes:
+            log.warning("frame too large camera_id=%s bytes=%s", camera_id, len(frame.jpeg))
+            return False
+        headers = {
+            subjects.HDR_SEQ: str(frame.seq),
+            subjects.HDR_CAPTURE_TIME: str(frame.capture_time_ns),
+            subjects.HDR_WIDTH: str(frame.width),
+            subjects.HDR_HEIGHT: str(frame.height),
+        }
+        try:
+            await self._nc.publish(subjects.frames_raw(camera_id), frame.jpeg, headers=headers)
+        except Exception as error:  # noqa: BLE001 - closed, reconnecting or buffer full: drop it
+            log.debug("frame not published camera_id=%s: %s", camera_id, error)
+            return False
+        return True
+
+    async def publish_status(self, status: events_pb2.CameraStatus) -> None:
+        try:
+            await self._nc.publish(subjects.camera_status(status.camera_id), status.SerializeToString())
+        except Exception as error:  # noqa: BLE001 - the next state change or heartbeat resends it
+            log.warning("status not published camera_id=%s: %s", status.camera_id, error)

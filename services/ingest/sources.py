@@ -1,0 +1,76 @@
+"""Which camera URLs ingest may open, and how PyAV opens each kind.
+
+Only network cameras (`rtsp`, `rtsps`, `rtmp`, `rtmps`, `http`, `https`) and, when the operator
+allows it, `file://` paths. Anything else (FFmpeg's `concat:`, `pipe:`, `subfile:`, bare paths,
+...) is refused: a camera URL must never read the server's files or run a protocol by surprise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from visionflow.logs import scrub_url
+
+NETWORK_SCHEMES = frozenset({"rtsp", "rtsps", "rtmp", "rtmps", "http", "https"})
+
+
+class SourceRefused(Exception):
+    """The URL may not be opened; `reason` is safe to show (no credentials)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class StreamSource:
+    """What PyAV opens: a network URL (live) or a local file (looped at its native rate)."""
+
+    target: str
+    live: bool
+    options: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def display(self) -> str:
+        return scrub_url(self.target)
+
+
+def resolve_source(url: str, *, allow_files: bool, read_timeout_s: float) -> StreamSource:
+    """The source for a camera URL, or `SourceRefused` saying why not."""
+    url = url.strip()
+    if not url:
+        raise SourceRefused("stream URL is empty")
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise SourceRefused("stream URL is not a valid URL") from None
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        return _file_source(parts.netloc, parts.path, allow_files=allow_files)
+    if scheme not in NETWORK_SCHEMES:
+        shown = f"{scheme}://" if scheme else "a URL without a scheme"
+        raise SourceRefused(f"unsupported stream URL scheme: {shown}")
+    if not parts.hostname:
+        raise SourceRefused("stream URL has no host")
+    options = {"analyzeduration": "2000000", "probesize": "2000000"}
+    if scheme in ("rtsp", "rtsps", "http", "https"):
+        # Socket I/O timeout in microseconds. (For rtmp the same option name means "listen for
+        # incoming connections", so rtmp relies on the open/read timeouts of `av.open` alone.)
+        options["timeout"] = str(int(read_timeout_s * 1_000_000))
+    if scheme in ("rtsp", "rtsps"):
+        options["rtsp_transport"] = "tcp"
+    return StreamSource(target=url, live=True, options=options)
+
+
+def _file_source(netloc: str, path: str, *, allow_files: bool) -> StreamSource:
+    if not allow_files:
+        raise SourceRefused("file:// stream URLs are not allowed (set VF_ALLOW_FILE_URLS=true)")
+    if netloc not in ("", "localhost"):
+        raise SourceRefused("file:// URLs must name a local path")
+    local = Path(unquote(path))
+    if not local.is_absolute():
+        raise SourceRefused("file:// URLs need an absolute path")
+    # The explicit protocol keeps FFmpeg from reading a `name:` prefix in the path as a protocol.
+    return StreamSource(target=f"file:{local}", live=False)

@@ -1,0 +1,273 @@
+"""One camera's lifecycle: connect, read, publish, notice stalls, reconnect with backoff.
+
+States (CameraState): CONNECTING until the first frame, ONLINE while frames come, OFFLINE when
+the camera went away or cannot be reached (retried with capped exponential backoff and jitter),
+ERROR for a problem of configuration (a refused URL is not retried until the camera changes;
+other errors are retried like OFFLINE). Each state change is published on
+`vf.camera.status.<id>` at once, and the status is repeated every few seconds while ONLINE.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from services.ingest.capture import CaptureEnded, CaptureEvent, CaptureOptions, CaptureThread
+from services.ingest.frames import Frame, FrameSlot
+from services.ingest.publisher import Publisher
+from services.ingest.sources import SourceRefused, StreamSource, resolve_source
+from services.ingest.stats import CameraStats
+from services.ingest.timing import backoff_delay
+from visionflow.logs import scrub_url
+from visionflow.v1 import camera_pb2, events_pb2
+
+log = logging.getLogger(__name__)
+
+CONNECTING = camera_pb2.CAMERA_STATE_CONNECTING
+ONLINE = camera_pb2.CAMERA_STATE_ONLINE
+OFFLINE = camera_pb2.CAMERA_STATE_OFFLINE
+ERROR = camera_pb2.CAMERA_STATE_ERROR
+
+
+def state_name(state: int) -> str:
+    """`online`, `connecting`, `offline`, `error` (as the REST API shows them)."""
+    return camera_pb2.CameraState.Name(state).removeprefix("CAMERA_STATE_").lower()
+
+
+@dataclass(frozen=True)
+class CameraSpec:
+    """What ingest needs to know about a camera."""
+
+    camera_id: int
+    account_uuid: str
+    stream_url: str
+
+    @classmethod
+    def from_proto(cls, camera: camera_pb2.Camera) -> CameraSpec:
+        return cls(camera_id=camera.id, account_uuid=camera.account_uuid, stream_url=camera.stream_url)
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    capture: CaptureOptions
+    allow_file_urls: bool
+    reconnect_initial_s: float
+    reconnect_max_s: float
+    stall_timeout_s: float
+    status_interval_s: float
+
+
+class _Session:
+    """One open attempt: its reader thread and the future that resolves when it ends."""
+
+    def __init__(self, number: int, thread: CaptureThread) -> None:
+        self.number = number
+        self.thread = thread
+        self.frames = 0
+        self.last_frame = time.monotonic()  # the open time until the first frame
+        self.ended: asyncio.Future[CaptureEnded] = asyncio.get_running_loop().create_future()
+
+    def end(self, ended: CaptureEnded) -> None:
+        self.thread.stop()
+        if not self.ended.done():
+            self.ended.set_result(ended)
+
+
+class CameraWorker:
+    """Runs one camera; all its state lives on the event loop."""
+
+    def __init__(
+        self, spec: CameraSpec, options: WorkerOptions, publisher: Publisher, *, first_seq: int = 0
+    ) -> None:
+        self.spec = spec
+        self.state: int = camera_pb2.CAMERA_STATE_UNSPECIFIED
+        self.reason = ""
+        self.width = 0
+        self.height = 0
+        self.last_frame_at: float | None = None  # wall clock
+        self.latest: Frame | None = None
+        self.seq = first_seq
+        self.stats = CameraStats()
+        self._options = options
+        self._publisher = publisher
+        self._slot = FrameSlot()
+        self._session: _Session | None = None
+        self._sessions = 0
+        self._threads: list[threading.Thread] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[None]] = set()
+        self._published: tuple[int, str, int, int] | None = None
+        self._status_sent_at = 0.0
+        self._closed = False
+
+    @property
+    def camera_id(self) -> int:
+        return self.spec.camera_id
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._run(), name=f"camera:{self.camera_id}"),
+            asyncio.create_task(self._publish_frames(), name=f"publish:{self.camera_id}"),
+        ]
+        for task in self._tasks:
+            task.add_done_callback(self._log_crash)
+
+    def _log_crash(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("camera task crashed camera_id=%s", self.camera_id, exc_info=task.exception())
+
+    async def stop(self) -> None:
+        """Stop publishing at once; the reader thread ends after its current read."""
+        self._closed = True
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._session is not None:
+            self._session.end(CaptureEnded("stopped"))
+            self._session = None
+        log.info("camera stopped camera_id=%s account=%s", self.camera_id, self.spec.account_uuid)
+
+    def threads(self) -> list[threading.Thread]:
+        """Reader threads that may still be running (for a bounded join at shutdown)."""
+        self._threads = [thread for thread in self._threads if thread.is_alive()]
+        return list(self._threads)
+
+    async def _run(self) -> None:
+        attempt = 0
+        while True:
+            try:
+                source = resolve_source(
+                    self.spec.stream_url,
+                    allow_files=self._options.allow_file_urls,
+                    read_timeout_s=self._options.capture.read_timeout_s,
+                )
+            except SourceRefused as refused:
+                self._set_state(ERROR, refused.reason)
+                return  # nothing to retry until the camera's URL changes
+            if self.state not in (OFFLINE, ERROR):
+                self._set_state(CONNECTING, "")
+            session = self._open(source)
+            ended = await session.ended
+            self._session = None
+            if session.frames:
+                attempt = 0
+            self.stats.reset_rates()
+            self._set_state(ERROR if ended.error else OFFLINE, ended.reason)
+            delay = backoff_delay(attempt, self._options.reconnect_initial_s, self._options.reconnect_max_s)
+            attempt += 1
+            log.info("reconnecting camera_id=%s in %.1f s", self.camera_id, delay)
+            await asyncio.sleep(delay)
+            self.stats.reconnects += 1
+
+    def _open(self, source: StreamSource) -> _Session:
+        loop = asyncio.get_running_loop()
+        self._sessions += 1
+        number = self._sessions
+
+        def deliver(event: CaptureEvent) -> None:
+            loop.call_soon_threadsafe(self._on_capture, number, event)
+
+        thread = CaptureThread(self.camera_id, source, self._options.capture, deliver)
+        session = _Session(number, thread)
+        self._session = session
+        self._threads.append(thread)
+        log.info(
+            "opening camera_id=%s account=%s url=%s",
+            self.camera_id,
+            self.spec.account_uuid,
+            source.display,
+        )
+        thread.start()
+        return session
+
+    def _on_capture(self, number: int, event: CaptureEvent) -> None:
+        session = self._session
+        if self._closed or session is None or session.number != number or session.ended.done():
+            return  # from a reader that was replaced, stopped or given up by the watchdog
+        if isinstance(event, CaptureEnded):
+            session.end(event)
+            return
+        self.stats.add_capture(
+            decoded=event.decoded, skipped=event.skipped, decode_ms=event.decode_ms, encode_ms=event.encode_ms
+        )
+        self.seq += 1
+        frame = dataclasses.replace(event.frame, seq=self.seq)
+        session.frames += 1
+        if session.frames == 1:
+            self.stats.reset_rates()  # measure rates from the first frame, not from connecting
+        session.last_frame = time.monotonic()
+        self.latest = frame
+        self.last_frame_at = time.time()
+        self.width, self.height = frame.width, frame.height
+        if self._slot.put(frame):
+            self.stats.frames_dropped += 1
+        self._set_state(ONLINE, "")
+
+    async def _publish_frames(self) -> None:
+        while True:
+            frame = await self._slot.take()
+            if await self._publisher.publish_frame(self.camera_id, frame):
+                self.stats.frames_published += 1
+            else:
+                self.stats.frames_dropped += 1
+
+    def check(self, now: float) -> None:
+        """The watchdog's tick: rates, stalled or silent streams, the periodic status."""
+        self.stats.update_rates(now)
+        session = self._session
+        if session is not None and not session.ended.done():
+            quiet = now - session.last_frame
+            limit = self._options.stall_timeout_s
+            if not session.frames:
+                limit += self._options.capture.open_timeout_s
+            if quiet > limit:
+                what = "no frames" if session.frames else "no frames since connecting"
+                log.warning("stream stalled camera_id=%s quiet=%.1fs", self.camera_id, quiet)
+                session.end(CaptureEnded(f"{what} for {quiet:.0f} s"))
+        if self.state == ONLINE and now - self._status_sent_at >= self._options.status_interval_s:
+            self._send_status()
+
+    def _set_state(self, state: int, reason: str) -> None:
+        self.state = state
+        self.reason = self._scrub(reason)
+        if self._published != (state, self.reason, self.width, self.height):
+            log.info(
+                "camera state camera_id=%s account=%s state=%s reason=%s",
+                self.camera_id,
+                self.spec.account_uuid,
+                state_name(state),
+                self.reason,
+            )
+            self._send_status()
+
+    def _scrub(self, text: str) -> str:
+        url = self.spec.stream_url
+        return scrub_url(text.replace(url, scrub_url(url)) if url else text)
+
+    def _send_status(self) -> None:
+        status = events_pb2.CameraStatus(
+            camera_id=self.camera_id,
+            account_uuid=self.spec.account_uuid,
+            state=self.state,  # type: ignore[arg-type]
+            reason=self.reason,
+            width=self.width,
+            height=self.height,
+            fps=round(self.stats.fps_out, 2),
+        )
+        status.observed_at.GetCurrentTime()
+        if self.last_frame_at is not None:
+            status.last_frame_at.FromNanoseconds(int(self.last_frame_at * 1e9))
+        self._published = (self.state, self.reason, self.width, self.height)
+        self._status_sent_at = time.monotonic()
+        self._spawn(self._publisher.publish_status(status))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)

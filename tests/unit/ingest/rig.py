@@ -1,0 +1,250 @@
+"""An ingest process under test, with its own NATS, and the tools to drive and watch it.
+
+Tests play the camera service: they publish CameraChanged to JetStream and watch what ingest
+publishes (`vf.frames.raw.<id>`, `vf.camera.status.<id>`). An in-test AuthService serves a test
+Ed25519 public key, so GetSnapshot sees real signed tokens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+import nats
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+
+from tests.support.processes import NatsServer, ServiceProcess, start_nats, start_service
+from visionflow import bus, subjects, tokens
+from visionflow.rpc import create_server, open_channel
+from visionflow.v1 import auth_pb2, auth_pb2_grpc, camera_pb2, events_pb2, media_pb2_grpc
+
+ONLINE = camera_pb2.CAMERA_STATE_ONLINE
+CONNECTING = camera_pb2.CAMERA_STATE_CONNECTING
+OFFLINE = camera_pb2.CAMERA_STATE_OFFLINE
+ERROR = camera_pb2.CAMERA_STATE_ERROR
+
+_METRICS = re.compile(r"metrics listening address=(?P<address>\S+)")
+
+# Short timings so that stalls, backoffs and heartbeats fit in a quick test run.
+FAST_ENV = {
+    "VF_LOG_LEVEL": "INFO",
+    "VF_INGEST_METRICS_PORT": "0",
+    "VF_INGEST_STALL_TIMEOUT_S": "2",
+    "VF_INGEST_OPEN_TIMEOUT_S": "5",
+    "VF_INGEST_RECONNECT_INITIAL_S": "0.2",
+    "VF_INGEST_RECONNECT_MAX_S": "1",
+    "VF_INGEST_STATUS_INTERVAL_S": "1",
+}
+
+
+class _PublicKeys(auth_pb2_grpc.AuthServiceServicer):
+    def __init__(self, key: Ed25519PrivateKey) -> None:
+        self._reply = auth_pb2.GetPublicKeysResponse(
+            keys=[
+                auth_pb2.PublicKey(
+                    kid=tokens.key_id(key), algorithm=tokens.ALGORITHM, public_key_pem=tokens.public_pem(key)
+                )
+            ],
+            issuer=tokens.ISSUER,
+        )
+
+    async def GetPublicKeys(
+        self, request: auth_pb2.GetPublicKeysRequest, context: grpc.aio.ServicerContext
+    ) -> auth_pb2.GetPublicKeysResponse:
+        return self._reply
+
+
+@dataclass
+class AuthKeys:
+    """A stand-in AuthService that only serves GetPublicKeys, and a signer of test tokens."""
+
+    key: Ed25519PrivateKey
+    address: str = ""
+    server: Any = None
+
+    async def start(self) -> None:
+        def add(server: grpc.aio.Server) -> list[str]:
+            auth_pb2_grpc.add_AuthServiceServicer_to_server(_PublicKeys(self.key), server)
+            return [auth_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name]
+
+        self.server = create_server(add, "127.0.0.1", 0)
+        await self.server.start()
+        self.address = f"127.0.0.1:{self.server.port}"
+
+    async def stop(self) -> None:
+        await self.server.stop(0)
+
+    def token(
+        self, account_uuid: str, *, ttl_seconds: int = 600, token_type: str = tokens.ACCESS_TYPE
+    ) -> str:
+        return tokens.sign_token(
+            self.key,
+            tokens.key_id(self.key),
+            subject=account_uuid,
+            token_type=token_type,
+            ttl_seconds=ttl_seconds,
+        )
+
+
+@dataclass
+class Watcher:
+    """Collects the messages of one subject as they arrive."""
+
+    messages: list[tuple[float, Msg]] = field(default_factory=list)
+    subscription: Any = None
+
+    async def on_message(self, msg: Msg) -> None:
+        self.messages.append((time.monotonic(), msg))
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            await asyncio.sleep(0.05)
+
+    def since(self, moment: float) -> list[Msg]:
+        return [msg for at, msg in self.messages if at >= moment]
+
+    async def close(self) -> None:
+        await self.subscription.unsubscribe()
+
+
+class FrameWatcher(Watcher):
+    async def wait_frames(self, count: int, timeout: float = 10.0, *, since: float = 0.0) -> list[Msg]:
+        await self.wait_for(lambda: len(self.since(since)) >= count, timeout, f"{count} frames")
+        return self.since(since)
+
+
+class StatusWatcher(Watcher):
+    def statuses(self) -> list[events_pb2.CameraStatus]:
+        return [events_pb2.CameraStatus.FromString(msg.data) for _, msg in self.messages]
+
+    async def wait_state(
+        self, state: int, timeout: float = 10.0, *, since: float = 0.0
+    ) -> events_pb2.CameraStatus:
+        def found() -> events_pb2.CameraStatus | None:
+            for msg in self.since(since):
+                status = events_pb2.CameraStatus.FromString(msg.data)
+                if status.state == state:
+                    return status
+            return None
+
+        name = camera_pb2.CameraState.Name(state)
+        await self.wait_for(lambda: found() is not None, timeout, f"status {name}")
+        status = found()
+        assert status is not None
+        return status
+
+
+@dataclass
+class IngestRig:
+    """NATS, the ingest process, a client connection, and the test's camera service role."""
+
+    nats_server: NatsServer
+    process: ServiceProcess
+    nc: NATS
+    auth: AuthKeys
+
+    @property
+    def metrics_address(self) -> str:
+        found = _METRICS.search(self.process.log_text())
+        assert found, "ingest logged no metrics address"
+        return found["address"]
+
+    def stub(self) -> media_pb2_grpc.IngestServiceStub:
+        return media_pb2_grpc.IngestServiceStub(open_channel(self.process.address))
+
+    async def publish_camera(
+        self,
+        camera_id: int,
+        stream_url: str,
+        account_uuid: str,
+        *,
+        kind: int = events_pb2.CHANGE_KIND_CREATED,
+        recognition: bool = False,
+    ) -> None:
+        camera = camera_pb2.Camera(
+            id=camera_id,
+            account_uuid=account_uuid,
+            name=f"camera {camera_id}",
+            stream_url=stream_url,
+            recognition=recognition,
+        )
+        change = events_pb2.CameraChanged(kind=kind, camera=camera)  # type: ignore[arg-type]
+        change.changed_at.GetCurrentTime()
+        await bus.publish_message(self.nc.jetstream(), subjects.camera_changed(camera_id), change)
+
+    async def delete_camera(self, camera_id: int, account_uuid: str) -> None:
+        change = events_pb2.CameraChanged(
+            kind=events_pb2.CHANGE_KIND_DELETED,
+            camera=camera_pb2.Camera(id=camera_id, account_uuid=account_uuid),
+        )
+        await bus.publish_message(self.nc.jetstream(), subjects.camera_changed(camera_id), change)
+
+    async def watch_frames(self, camera_id: int) -> FrameWatcher:
+        watcher = FrameWatcher()
+        watcher.subscription = await self.nc.subscribe(subjects.frames_raw(camera_id), cb=watcher.on_message)
+        return watcher
+
+    async def watch_status(self, camera_id: int) -> StatusWatcher:
+        watcher = StatusWatcher()
+        watcher.subscription = await self.nc.subscribe(
+            subjects.camera_status(camera_id), cb=watcher.on_message
+        )
+        return watcher
+
+    async def close(self) -> None:
+        await self.nc.close()
+        await asyncio.to_thread(self.process.stop)
+        self.nats_server.stop()
+
+
+async def start_rig(work_dir: Path, auth: AuthKeys, **env: str) -> IngestRig:
+    """Own NATS (so no other test's cameras reach this ingest), then ingest, then a client."""
+    nats_server = start_nats(work_dir / "nats", work_dir / "logs")
+    process_env = {
+        "VF_DATA_DIR": str(work_dir / "data"),
+        "VF_NATS_URL": nats_server.url,
+        "VF_AUTH_ADDRESS": auth.address,
+        **FAST_ENV,
+        **env,
+    }
+    try:
+        process = await asyncio.to_thread(start_service, "ingest", process_env, work_dir / "logs")
+    except BaseException:
+        nats_server.stop()
+        raise
+    nc = await nats.connect(nats_server.url)
+    await bus.ensure_streams(nc.jetstream())
+    return IngestRig(nats_server=nats_server, process=process, nc=nc, auth=auth)
+
+
+_camera_ids = itertools.count(1001)
+
+
+def new_account() -> str:
+    return str(uuid.uuid4())
+
+
+def new_camera_id() -> int:
+    """Camera ids unique across the session (one NATS stream per ingest rig, shared by tests)."""
+    return next(_camera_ids)
+
+
+def closed_port() -> int:
+    """A local port nobody listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
