@@ -1,0 +1,1 @@
+"""The notifier service: notifications, email recipients, LINE targets and their delivery."""

@@ -1,0 +1,79 @@
+"""LINE Messaging API: check a channel access token, push alert messages.
+
+Push classification: 2xx sent; 429, 5xx and network errors retried; any other 4xx permanent.
+Each push carries `X-Line-Retry-Key` (stable per outbox row), so when a retried request was
+already accepted LINE answers 409 and we count it as sent instead of pushing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from services.notifier.failures import DeliveryError
+from services.notifier.mail import alert_lines
+from services.notifier.models import Notification
+
+log = logging.getLogger(__name__)
+
+VERIFY_TIMEOUT_S = 3.0
+MAX_TEXT_CHARS = 5000
+_RETRY_KEY_NAMESPACE = uuid.UUID("5f0c8d36-3c1e-4b7e-9a57-0d2b3c4e5f60")
+
+
+class LineClient:
+    """A small httpx client for the push and bot-info endpoints."""
+
+    def __init__(self, base_url: str, *, timeout_s: float = 10.0) -> None:
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=timeout_s)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def verify(self, token: str) -> bool:
+        """True when LINE accepts the token (GET /v2/bot/info answers 200) within 3 s."""
+        try:
+            reply = await self._client.get(
+                "/v2/bot/info", headers={"Authorization": f"Bearer {token}"}, timeout=VERIFY_TIMEOUT_S
+            )
+        except httpx.HTTPError as error:
+            log.info("LINE token check failed: %r", error)
+            return False
+        return reply.status_code == 200
+
+    async def push(self, *, token: str, to: str, messages: list[dict[str, Any]], retry_key: str) -> None:
+        try:
+            reply = await self._client.post(
+                "/v2/bot/message/push",
+                json={"to": to, "messages": messages},
+                headers={"Authorization": f"Bearer {token}", "X-Line-Retry-Key": retry_key},
+            )
+        except httpx.HTTPError as error:
+            raise DeliveryError(f"LINE unreachable: {error!r}", permanent=False) from None
+        status = reply.status_code
+        if 200 <= status < 300:
+            return
+        if status == 409 and reply.headers.get("x-line-accepted-request-id"):
+            return  # accepted earlier under the same retry key
+        detail = f"LINE answered {status}: {reply.text[:200]}"
+        raise DeliveryError(detail, permanent=not (status == 429 or status >= 500))
+
+
+def retry_key(*, delivery_id: int, account_uuid: str, created_iso: str) -> str:
+    """A UUID that stays the same for every attempt of one outbox row."""
+    return str(uuid.uuid5(_RETRY_KEY_NAMESPACE, f"{account_uuid}:{delivery_id}:{created_iso}"))
+
+
+def alert_messages(notification: Notification, *, public_url: str) -> list[dict[str, Any]]:
+    """A text message, plus an image message when the snapshot link can be https (LINE requires it)."""
+    facts = "\n".join(f"{label}: {value}" for label, value in alert_lines(notification))
+    text = f"{notification.message}\n{facts}"[:MAX_TEXT_CHARS]
+    messages: list[dict[str, Any]] = [{"type": "text", "text": text}]
+    if notification.image_path and public_url.startswith("https://"):
+        url = f"{public_url}/showimage/{quote(notification.image_path)}"
+        messages.append({"type": "image", "originalContentUrl": url, "previewImageUrl": url})
+    return messages

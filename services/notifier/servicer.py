@@ -1,0 +1,279 @@
+"""NotifierService: authenticate, validate, call the store, build the reply.
+
+Delivery choice for CreateNotification: the notification and one outbox row per active alert
+channel target are committed together; the RPC then wakes the delivery worker and waits up to
+`VF_NOTIFIER_INLINE_TIMEOUT_S` (3 s) for the first channel to accept. `notification_sent` is
+the stored truth after that wait: true only when at least one channel really accepted the
+message; whatever is still pending is retried by the worker and flips the stored flag later.
+
+AddEmailRecipient mails the verification link directly with the same short timeout; when that
+fails the mail is queued in the outbox (with a fresh token at send time) and
+`verification_sent` is false.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+import grpc
+from sqlalchemy.engine import Engine
+
+from services.notifier import convert, crypto, outbox, recipients, store, validation
+from services.notifier.channels import ChannelSender
+from services.notifier.crypto import TokenBox
+from services.notifier.delivery import DeliveryWorker
+from services.notifier.failures import DeliveryError
+from services.notifier.line import LineClient
+from services.notifier.models import EmailRecipient
+from visionflow.db import utcnow
+from visionflow.tokens import TokenVerifier
+from visionflow.v1 import notifier_pb2, notifier_pb2_grpc
+
+log = logging.getLogger(__name__)
+
+
+class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        verifier: TokenVerifier,
+        worker: DeliveryWorker,
+        sender: ChannelSender,
+        line: LineClient,
+        token_box: TokenBox,
+        inline_timeout_s: float,
+        verification_ttl: timedelta,
+    ) -> None:
+        self._engine = engine
+        self._verifier = verifier
+        self._worker = worker
+        self._sender = sender
+        self._line = line
+        self._token_box = token_box
+        self._inline_timeout_s = inline_timeout_s
+        self._verification_ttl = verification_ttl
+
+    async def _account(self, context: grpc.aio.ServicerContext) -> str:
+        return (await self._verifier.principal(context)).account_uuid
+
+    # Notifications
+
+    async def CreateNotification(
+        self, request: notifier_pb2.CreateNotificationRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.CreateNotificationResponse:
+        account = await self._account(context)
+        data = validation.notification(
+            camera_id=request.camera_id,
+            camera_name=request.camera_name,
+            message=request.message,
+            image_path=request.image_path,
+            detection_type=request.detection_type,
+            confidence=request.confidence,
+            region_name=request.region_name,
+            metadata_json=request.metadata_json,
+            event_id=request.event_id,
+        )
+        created = await asyncio.to_thread(
+            store.create_notification, engine=self._engine, account_uuid=account, data=data, enqueue=True
+        )
+        row = created.notification
+        if created.delivery_ids:
+            sent = await self._worker.wait_any_sent(created.delivery_ids, timeout_s=self._inline_timeout_s)
+            if sent:
+                assert row.id is not None
+                row = await asyncio.to_thread(
+                    store.get_notification, engine=self._engine, account_uuid=account, notification_id=row.id
+                )
+        log.info(
+            "notification account=%s camera_id=%s id=%s new=%s deliveries=%s sent=%s",
+            account,
+            row.camera_id,
+            row.id,
+            created.created,
+            len(created.delivery_ids),
+            row.notification_sent,
+        )
+        return notifier_pb2.CreateNotificationResponse(notification=convert.notification(row))
+
+    async def ListNotifications(
+        self, request: notifier_pb2.ListNotificationsRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.ListNotificationsResponse:
+        account = await self._account(context)
+        page, limit = validation.page_and_limit(request.page, request.limit)
+        status = convert.STATUS_FROM_PROTO.get(request.status)
+        result = await asyncio.to_thread(
+            store.list_notifications,
+            engine=self._engine,
+            account_uuid=account,
+            page=page,
+            limit=limit,
+            status=status,
+        )
+        return notifier_pb2.ListNotificationsResponse(
+            notifications=[convert.notification(row) for row in result.notifications],
+            current_page=result.page,
+            total_pages=result.total_pages,
+            total_items=result.total_items,
+            items_per_page=result.limit,
+        )
+
+    async def UpdateNotification(
+        self, request: notifier_pb2.UpdateNotificationRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.UpdateNotificationResponse:
+        account = await self._account(context)
+        status = convert.STATUS_FROM_PROTO.get(request.status)
+        if status is None:
+            raise validation.invalid("status must be read or unread")
+        row = await asyncio.to_thread(
+            store.set_status,
+            engine=self._engine,
+            account_uuid=account,
+            notification_id=request.notification_id,
+            status=status,
+        )
+        return notifier_pb2.UpdateNotificationResponse(notification=convert.notification(row))
+
+    # Email recipients
+
+    async def AddEmailRecipient(
+        self, request: notifier_pb2.AddEmailRecipientRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.AddEmailRecipientResponse:
+        account = await self._account(context)
+        email = validation.email(request.email)
+        name = validation.name(request.name)
+        types = validation.notification_types(list(request.notification_types), default_if_empty=True)
+        token, token_hash = crypto.new_verification_token()
+        row = await asyncio.to_thread(
+            recipients.add_email_recipient,
+            engine=self._engine,
+            account_uuid=account,
+            email=email,
+            name=name,
+            active=request.active,
+            notification_types=types,
+            token_hash=token_hash,
+            expires_at=utcnow() + self._verification_ttl,
+        )
+        sent = await self._mail_verification(account, row, token)
+        return notifier_pb2.AddEmailRecipientResponse(
+            recipient=convert.email_recipient(row), verification_sent=sent
+        )
+
+    async def _mail_verification(self, account: str, row: EmailRecipient, token: str) -> bool:
+        assert row.id is not None
+        try:
+            await self._sender.send_verification(row, token, timeout_s=max(self._inline_timeout_s, 0.5))
+        except DeliveryError as error:
+            log.warning("verification mail queued account=%s recipient=%s: %s", account, row.id, error.reason)
+            await asyncio.to_thread(
+                outbox.enqueue_verification, engine=self._engine, account_uuid=account, recipient_id=row.id
+            )
+            self._worker.wake()
+            return False
+        log.info("verification mailed account=%s recipient=%s", account, row.id)
+        return True
+
+    async def ListEmailRecipients(
+        self, request: notifier_pb2.ListEmailRecipientsRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.ListEmailRecipientsResponse:
+        account = await self._account(context)
+        rows = await asyncio.to_thread(
+            recipients.list_email_recipients, engine=self._engine, account_uuid=account
+        )
+        return notifier_pb2.ListEmailRecipientsResponse(recipients=[convert.email_recipient(r) for r in rows])
+
+    async def UpdateEmailRecipient(
+        self, request: notifier_pb2.UpdateEmailRecipientRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.UpdateEmailRecipientResponse:
+        account = await self._account(context)
+        name = validation.name(request.name) if request.HasField("name") else None
+        active = request.active if request.HasField("active") else None
+        types = (
+            validation.notification_types(list(request.notification_types), default_if_empty=False)
+            if request.set_notification_types
+            else None
+        )
+        row = await asyncio.to_thread(
+            recipients.update_email_recipient,
+            engine=self._engine,
+            account_uuid=account,
+            recipient_id=request.recipient_id,
+            name=name,
+            active=active,
+            notification_types=types,
+        )
+        return notifier_pb2.UpdateEmailRecipientResponse(recipient=convert.email_recipient(row))
+
+    async def DeleteEmailRecipient(
+        self, request: notifier_pb2.DeleteEmailRecipientRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.DeleteEmailRecipientResponse:
+        account = await self._account(context)
+        await asyncio.to_thread(
+            recipients.delete_email_recipient,
+            engine=self._engine,
+            account_uuid=account,
+            recipient_id=request.recipient_id,
+        )
+        return notifier_pb2.DeleteEmailRecipientResponse(recipient_id=request.recipient_id)
+
+    async def VerifyEmailRecipient(
+        self, request: notifier_pb2.VerifyEmailRecipientRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.VerifyEmailRecipientResponse:
+        token = request.token.strip()
+        if not token or len(token) > 200:
+            raise recipients.invalid_verification()
+        email = await asyncio.to_thread(
+            recipients.verify_email_recipient, engine=self._engine, token_hash=crypto.hash_token(token)
+        )
+        log.info("email recipient verified")
+        return notifier_pb2.VerifyEmailRecipientResponse(email=email)
+
+    # LINE targets
+
+    async def AddLineToken(
+        self, request: notifier_pb2.AddLineTokenRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.AddLineTokenResponse:
+        account = await self._account(context)
+        token = validation.line_token(request.token)
+        name = validation.name(request.name)
+        target = validation.line_target(request.target)
+        types = validation.notification_types(list(request.notification_types), default_if_empty=True)
+        verified = await self._line.verify(token)
+        row = await asyncio.to_thread(
+            recipients.add_line_target,
+            engine=self._engine,
+            account_uuid=account,
+            token_encrypted=self._token_box.encrypt(token),
+            token_masked=validation.mask_token(token),
+            name=name,
+            target=target,
+            active=request.active,
+            verified=verified,
+            notification_types=types,
+        )
+        log.info("LINE target added account=%s id=%s verified=%s", account, row.id, verified)
+        return notifier_pb2.AddLineTokenResponse(line_token=convert.line_token(row))
+
+    async def ListLineTokens(
+        self, request: notifier_pb2.ListLineTokensRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.ListLineTokensResponse:
+        account = await self._account(context)
+        rows = await asyncio.to_thread(
+            recipients.list_line_targets, engine=self._engine, account_uuid=account
+        )
+        return notifier_pb2.ListLineTokensResponse(line_tokens=[convert.line_token(r) for r in rows])
+
+    async def DeleteLineToken(
+        self, request: notifier_pb2.DeleteLineTokenRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.DeleteLineTokenResponse:
+        account = await self._account(context)
+        await asyncio.to_thread(
+            recipients.delete_line_target,
+            engine=self._engine,
+            account_uuid=account,
+            target_id=request.line_token_id,
+        )
+        return notifier_pb2.DeleteLineTokenResponse(line_token_id=request.line_token_id)
