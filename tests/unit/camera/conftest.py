@@ -14,26 +14,14 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import grpc
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nats.aio.client import Client as NATS
 
+from tests.support.keyserver import KeyServer
 from tests.support.processes import NatsServer, ServiceProcess, start_nats, start_service
 from visionflow import bus
-from visionflow.rpc import create_server, open_channel
-from visionflow.tokens import ACCESS_TYPE, key_id, public_pem, sign_token
-from visionflow.v1 import auth_pb2, auth_pb2_grpc, camera_pb2_grpc
-
-
-@dataclass(frozen=True)
-class Keys:
-    signing: Ed25519PrivateKey
-    rogue: Ed25519PrivateKey  # never published by the auth server
-
-    def token(self, account_uuid: str, *, token_type: str = ACCESS_TYPE, rogue: bool = False) -> str:
-        key = self.rogue if rogue else self.signing
-        return sign_token(key, key_id(key), subject=account_uuid, token_type=token_type, ttl_seconds=900)
+from visionflow.rpc import open_channel
+from visionflow.v1 import camera_pb2_grpc
 
 
 @dataclass(frozen=True)
@@ -42,45 +30,28 @@ class Account:
     token: str
 
 
-class PublicKeysOnly(auth_pb2_grpc.AuthServiceServicer):
-    def __init__(self, keys: Keys) -> None:
-        self._keys = keys
-
-    async def GetPublicKeys(self, request, context):
-        key = self._keys.signing
-        return auth_pb2.GetPublicKeysResponse(
-            keys=[auth_pb2.PublicKey(kid=key_id(key), algorithm="EdDSA", public_key_pem=public_pem(key))],
-            issuer="visionflow",
-        )
+@pytest.fixture(scope="package")
+def keys() -> KeyServer:
+    """The published test key, and a rogue key (`token(..., rogue=True)`) that is never published."""
+    return KeyServer()
 
 
 @pytest.fixture(scope="package")
-def keys() -> Keys:
-    return Keys(signing=Ed25519PrivateKey.generate(), rogue=Ed25519PrivateKey.generate())
-
-
-@pytest.fixture(scope="package")
-def alice(keys: Keys) -> Account:
+def alice(keys: KeyServer) -> Account:
     account = str(uuid.uuid4())
     return Account(account, keys.token(account))
 
 
 @pytest.fixture(scope="package")
-def bob(keys: Keys) -> Account:
+def bob(keys: KeyServer) -> Account:
     account = str(uuid.uuid4())
     return Account(account, keys.token(account))
 
 
 @pytest.fixture(scope="package")
-async def auth_address(keys: Keys) -> AsyncIterator[str]:
-    def register(server: grpc.aio.Server) -> list[str]:
-        auth_pb2_grpc.add_AuthServiceServicer_to_server(PublicKeysOnly(keys), server)
-        return [auth_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name]
-
-    server = create_server(register, "127.0.0.1", 0)
-    await server.start()
-    yield f"127.0.0.1:{server.port}"
-    await server.stop(grace=1)
+async def auth_address(keys: KeyServer) -> AsyncIterator[str]:
+    yield await keys.start()
+    await keys.stop(grace=1)
 
 
 @pytest.fixture(scope="package")

@@ -7,7 +7,8 @@ import io
 import pytest
 from PIL import Image
 
-from tests.unit.camera.conftest import Account, Keys
+from tests.support.keyserver import KeyServer
+from tests.unit.camera.conftest import Account
 from tests.unit.camera.helpers import SQUARE, fails, new_camera, region
 from visionflow.errors import ErrorCode
 from visionflow.rpc import call
@@ -238,7 +239,7 @@ async def test_missing_token_is_auth_required(stub: CameraServiceStub) -> None:
 
 @pytest.mark.parametrize("kind", ["garbage", "unknown_key", "refresh"])
 async def test_bad_token_is_invalid_token(
-    stub: CameraServiceStub, keys: Keys, alice: Account, kind: str
+    stub: CameraServiceStub, keys: KeyServer, alice: Account, kind: str
 ) -> None:
     token = {
         "garbage": "not-a-jwt",

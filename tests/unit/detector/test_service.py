@@ -12,63 +12,31 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import grpc
 import nats
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
 
+from tests.support.keyserver import KeyServer
 from tests.support.processes import NatsServer, ServiceProcess, start_nats, start_service
 from tests.unit.detector import photos
 from visionflow import bus, subjects
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.rpc import call, open_channel
-from visionflow.tokens import ACCESS_TYPE, key_id, public_pem, sign_token
-from visionflow.v1 import auth_pb2, auth_pb2_grpc, camera_pb2, events_pb2, media_pb2, media_pb2_grpc
+from visionflow.v1 import camera_pb2, events_pb2, media_pb2, media_pb2_grpc
 
 ALICE = str(uuid.uuid4())
 BOB = str(uuid.uuid4())
 FPS = 5.0
 
 
-class _Keys(auth_pb2_grpc.AuthServiceServicer):
-    """Just enough of the auth service: the public key that verifies our test tokens."""
-
-    def __init__(self, private_key: Ed25519PrivateKey) -> None:
-        self.private_key = private_key
-        self.kid = key_id(private_key)
-
-    async def GetPublicKeys(
-        self, request: auth_pb2.GetPublicKeysRequest, context: grpc.aio.ServicerContext
-    ) -> auth_pb2.GetPublicKeysResponse:
-        return auth_pb2.GetPublicKeysResponse(
-            keys=[
-                auth_pb2.PublicKey(
-                    kid=self.kid, algorithm="EdDSA", public_key_pem=public_pem(self.private_key)
-                )
-            ],
-            issuer="visionflow",
-        )
-
-    def token(self, account_uuid: str) -> str:
-        return sign_token(
-            self.private_key,
-            self.kid,
-            subject=account_uuid,
-            token_type=ACCESS_TYPE,
-            ttl_seconds=600,
-            extra={"username": account_uuid[:8]},
-        )
-
-
 @dataclass
 class Running:
     nats: NatsServer
     detector: ServiceProcess
-    keys: _Keys
+    keys: KeyServer
     models_dir: Path
 
 
@@ -84,18 +52,15 @@ def nats_for_detector(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nats
 async def running(
     nats_for_detector: NatsServer, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Running]:
-    keys = _Keys(Ed25519PrivateKey.generate())
-    auth_server = grpc.aio.server()
-    auth_pb2_grpc.add_AuthServiceServicer_to_server(keys, auth_server)
-    auth_port = auth_server.add_insecure_port("127.0.0.1:0")
-    await auth_server.start()
+    keys = KeyServer()
+    auth_address = await keys.start()
     base = tmp_path_factory.mktemp("detector")
     models_dir = base / "models"
     env = {
         "VF_DATA_DIR": str(base / "data"),
         "VF_NATS_URL": nats_for_detector.url,
         "VF_MODELS_DIR": str(models_dir),
-        "VF_AUTH_ADDRESS": f"127.0.0.1:{auth_port}",
+        "VF_AUTH_ADDRESS": auth_address,
         "VF_DETECTOR_METRICS_PORT": "0",
         "VF_LOG_LEVEL": "INFO",
     }
@@ -104,7 +69,7 @@ async def running(
         yield Running(nats_for_detector, detector, keys, models_dir)
     finally:
         code = await asyncio.to_thread(detector.stop)
-        await auth_server.stop(None)
+        await keys.stop()
         assert code == 0, detector.tail()
 
 
@@ -351,9 +316,10 @@ async def test_list_models_names_the_fallback_and_stats_need_a_token(running: Ru
         with pytest.raises(VisionFlowError) as forged:
             await call(stub.GetStats, media_pb2.GetStatsRequest(), token="not-a-jwt")
         assert forged.value.code is ErrorCode.INVALID_TOKEN
-        other_key = _Keys(Ed25519PrivateKey.generate())
         with pytest.raises(VisionFlowError) as foreign_key:
-            await call(stub.GetStats, media_pb2.GetStatsRequest(), token=other_key.token(ALICE))
+            await call(
+                stub.GetStats, media_pb2.GetStatsRequest(), token=running.keys.token(ALICE, rogue=True)
+            )
         assert foreign_key.value.code is ErrorCode.INVALID_TOKEN
         with pytest.raises(VisionFlowError) as negative:
             await call(

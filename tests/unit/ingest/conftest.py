@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.support import media
+from tests.support.keyserver import KeyServer
 from tests.support.rtsp import RtspServer, rtsp_available, start_rtsp_server
-from tests.unit.ingest.rig import AuthKeys, IngestRig, start_rig
+from tests.unit.ingest.rig import IngestRig, start_rig
 
 
 @pytest.fixture(scope="session")
@@ -57,15 +57,15 @@ def rtsp_flaky(bus_clip: Path, tmp_path: Path) -> Iterator[RtspServer]:
 
 
 @pytest.fixture(scope="session")
-async def auth_keys() -> AsyncIterator[AuthKeys]:
-    keys = AuthKeys(key=Ed25519PrivateKey.generate())
+async def auth_keys() -> AsyncIterator[KeyServer]:
+    keys = KeyServer()
     await keys.start()
     yield keys
-    await keys.stop()
+    await keys.stop(grace=0)
 
 
 @pytest.fixture(scope="session")
-async def rig(work_dir: Path, auth_keys: AuthKeys) -> AsyncIterator[IngestRig]:
+async def rig(work_dir: Path, auth_keys: KeyServer) -> AsyncIterator[IngestRig]:
     """Ingest as operators run it by default (file:// URLs refused), shared by these tests."""
     running = await start_rig(work_dir, auth_keys)
     yield running

@@ -1,7 +1,7 @@
 """An ingest process under test, with its own NATS, and the tools to drive and watch it.
 
 Tests play the camera service: they publish CameraChanged to JetStream and watch what ingest
-publishes (`vf.frames.raw.<id>`, `vf.camera.status.<id>`). An in-test AuthService serves a test
+publishes (`vf.frames.raw.<id>`, `vf.camera.status.<id>`). An in-test KeyServer serves a test
 Ed25519 public key, so GetSnapshot sees real signed tokens.
 """
 
@@ -18,16 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import grpc
 import nats
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
+from tests.support.keyserver import KeyServer
 from tests.support.processes import NatsServer, ServiceProcess, start_nats, start_service
-from visionflow import bus, subjects, tokens
-from visionflow.rpc import create_server, open_channel
-from visionflow.v1 import auth_pb2, auth_pb2_grpc, camera_pb2, events_pb2, media_pb2_grpc
+from visionflow import bus, subjects
+from visionflow.rpc import open_channel
+from visionflow.v1 import camera_pb2, events_pb2, media_pb2_grpc
 
 ONLINE = camera_pb2.CAMERA_STATE_ONLINE
 CONNECTING = camera_pb2.CAMERA_STATE_CONNECTING
@@ -46,55 +45,6 @@ FAST_ENV = {
     "VF_INGEST_RECONNECT_MAX_S": "1",
     "VF_INGEST_STATUS_INTERVAL_S": "1",
 }
-
-
-class _PublicKeys(auth_pb2_grpc.AuthServiceServicer):
-    def __init__(self, key: Ed25519PrivateKey) -> None:
-        self._reply = auth_pb2.GetPublicKeysResponse(
-            keys=[
-                auth_pb2.PublicKey(
-                    kid=tokens.key_id(key), algorithm=tokens.ALGORITHM, public_key_pem=tokens.public_pem(key)
-                )
-            ],
-            issuer=tokens.ISSUER,
-        )
-
-    async def GetPublicKeys(
-        self, request: auth_pb2.GetPublicKeysRequest, context: grpc.aio.ServicerContext
-    ) -> auth_pb2.GetPublicKeysResponse:
-        return self._reply
-
-
-@dataclass
-class AuthKeys:
-    """A stand-in AuthService that only serves GetPublicKeys, and a signer of test tokens."""
-
-    key: Ed25519PrivateKey
-    address: str = ""
-    server: Any = None
-
-    async def start(self) -> None:
-        def add(server: grpc.aio.Server) -> list[str]:
-            auth_pb2_grpc.add_AuthServiceServicer_to_server(_PublicKeys(self.key), server)
-            return [auth_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name]
-
-        self.server = create_server(add, "127.0.0.1", 0)
-        await self.server.start()
-        self.address = f"127.0.0.1:{self.server.port}"
-
-    async def stop(self) -> None:
-        await self.server.stop(0)
-
-    def token(
-        self, account_uuid: str, *, ttl_seconds: int = 600, token_type: str = tokens.ACCESS_TYPE
-    ) -> str:
-        return tokens.sign_token(
-            self.key,
-            tokens.key_id(self.key),
-            subject=account_uuid,
-            token_type=token_type,
-            ttl_seconds=ttl_seconds,
-        )
 
 
 @dataclass
@@ -155,7 +105,7 @@ class IngestRig:
     nats_server: NatsServer
     process: ServiceProcess
     nc: NATS
-    auth: AuthKeys
+    auth: KeyServer
 
     @property
     def metrics_address(self) -> str:
@@ -211,7 +161,7 @@ class IngestRig:
         self.nats_server.stop()
 
 
-async def start_rig(work_dir: Path, auth: AuthKeys, **env: str) -> IngestRig:
+async def start_rig(work_dir: Path, auth: KeyServer, **env: str) -> IngestRig:
     """Own NATS (so no other test's cameras reach this ingest), then ingest, then a client."""
     nats_server = start_nats(work_dir / "nats", work_dir / "logs")
     process_env = {

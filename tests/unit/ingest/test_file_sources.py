@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from tests.support import media
+from tests.support.keyserver import KeyServer
 from tests.unit.ingest.rig import (
     ERROR,
     ONLINE,
-    AuthKeys,
     IngestRig,
     new_account,
     new_camera_id,
@@ -25,7 +25,9 @@ from visionflow import subjects
 
 
 @pytest.fixture(scope="module")
-async def file_rig(tmp_path_factory: pytest.TempPathFactory, auth_keys: AuthKeys) -> AsyncIterator[IngestRig]:
+async def file_rig(
+    tmp_path_factory: pytest.TempPathFactory, auth_keys: KeyServer
+) -> AsyncIterator[IngestRig]:
     running = await start_rig(
         tmp_path_factory.mktemp("ingest-files"),
         auth_keys,

@@ -13,16 +13,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import grpc
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from tests.support.keyserver import KeyServer
 from tests.support.line_api import LineApiStandIn
 from tests.support.processes import NatsServer, ServiceProcess, start_nats, start_service
 from tests.support.smtp import SmtpSink
-from visionflow.rpc import create_server
-from visionflow.tokens import ACCESS_TYPE, key_id, public_pem, sign_token
-from visionflow.v1 import auth_pb2, auth_pb2_grpc
 
 
 @dataclass(frozen=True)
@@ -31,34 +28,21 @@ class Account:
     token: str
 
 
-class PublicKeysOnly(auth_pb2_grpc.AuthServiceServicer):
-    def __init__(self, key: Ed25519PrivateKey) -> None:
-        self._key = key
-
-    async def GetPublicKeys(self, request, context):
-        return auth_pb2.GetPublicKeysResponse(
-            keys=[
-                auth_pb2.PublicKey(
-                    kid=key_id(self._key), algorithm="EdDSA", public_key_pem=public_pem(self._key)
-                )
-            ],
-            issuer="visionflow",
-        )
+@pytest.fixture(scope="package")
+def key_server() -> KeyServer:
+    return KeyServer()
 
 
 @pytest.fixture(scope="package")
-def signing_key() -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.generate()
+def signing_key(key_server: KeyServer) -> Ed25519PrivateKey:
+    return key_server.key
 
 
 @pytest.fixture
-def new_account(signing_key: Ed25519PrivateKey):
+def new_account(key_server: KeyServer):
     def make() -> Account:
         account = str(uuid.uuid4())
-        token = sign_token(
-            signing_key, key_id(signing_key), subject=account, token_type=ACCESS_TYPE, ttl_seconds=900
-        )
-        return Account(account, token)
+        return Account(account, key_server.token(account))
 
     return make
 
@@ -74,15 +58,9 @@ def bob(new_account) -> Account:
 
 
 @pytest.fixture(scope="package")
-async def auth_address(signing_key: Ed25519PrivateKey) -> AsyncIterator[str]:
-    def register(server: grpc.aio.Server) -> list[str]:
-        auth_pb2_grpc.add_AuthServiceServicer_to_server(PublicKeysOnly(signing_key), server)
-        return [auth_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name]
-
-    server = create_server(register, "127.0.0.1", 0)
-    await server.start()
-    yield f"127.0.0.1:{server.port}"
-    await server.stop(grace=1)
+async def auth_address(key_server: KeyServer) -> AsyncIterator[str]:
+    yield await key_server.start()
+    await key_server.stop(grace=1)
 
 
 @dataclass
