@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import ipaddress
+import re
 import socket
 import ssl
 import threading
@@ -166,3 +167,15 @@ class SmtpSink:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{address} got {len(found)} mails, expected {count}")
             await asyncio.sleep(0.05)
+
+
+_VERIFY_LINK = re.compile(r"/email_recipients/verify\?token=([A-Za-z0-9_\-]+)")
+
+
+def verification_token(mail: ReceivedMail) -> str:
+    """The one-time token of the link in a recipient verification mail (decoded text body)."""
+    body = mail.message.get_body(preferencelist=("plain", "html"))
+    assert body is not None, "verification mail without a text body"
+    found = _VERIFY_LINK.search(body.get_content())
+    assert found, body.get_content()
+    return found[1]

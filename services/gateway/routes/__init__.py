@@ -1,0 +1,29 @@
+"""One router per domain; `ROUTERS` is the order they are mounted in."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services.gateway.routes import (
+    accounts,
+    cameras,
+    email,
+    home,
+    images,
+    line,
+    media,
+    notifications,
+    regions,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    home.router,
+    accounts.router,
+    cameras.router,
+    regions.router,
+    notifications.router,
+    email.router,
+    line.router,
+    media.router,
+    images.router,
+)

@@ -1,0 +1,68 @@
+"""Accounts: the registration page, register, login, token refresh and logout (AuthService)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from services.gateway.deps import ClientsDep
+from services.gateway.pages import render_page
+from services.gateway.schemas import LoginBody, RefreshBody, RegisterBody
+from visionflow.v1 import auth_pb2
+
+router = APIRouter(tags=["accounts"])
+
+
+@router.get("/register", response_class=HTMLResponse, summary="Registration page")
+async def register_page(request: Request) -> HTMLResponse:
+    return render_page(request, "register.html")
+
+
+@router.post("/register", status_code=201, summary="Create an account")
+async def register(body: RegisterBody, clients: ClientsDep) -> JSONResponse:
+    reply = await clients.rpc(
+        clients.auth.Register,
+        auth_pb2.RegisterRequest(username=body.username, email=body.email, password=body.password),
+    )
+    return JSONResponse(
+        {"message": "User registered successfully", "account_uuid": reply.account_uuid, "status": "success"},
+        status_code=201,
+    )
+
+
+@router.post("/login", summary="Log in; returns an access and a refresh token")
+async def login(body: LoginBody, request: Request, clients: ClientsDep) -> dict[str, Any]:
+    client_address = request.client.host if request.client else ""
+    reply = await clients.rpc(
+        clients.auth.Login,
+        auth_pb2.LoginRequest(username=body.username, password=body.password, client_address=client_address),
+    )
+    return {
+        "status": "success",
+        "message": "Login successful",
+        "account_uuid": reply.account_uuid,
+        "access_token": reply.access_token,
+        "refresh_token": reply.refresh_token,
+        "token_type": "Bearer",
+        "expires_in": reply.access_expires_in,
+    }
+
+
+@router.post("/token/refresh", summary="Exchange a refresh token for new tokens (rotation)")
+async def refresh(body: RefreshBody, clients: ClientsDep) -> dict[str, Any]:
+    reply = await clients.rpc(clients.auth.Refresh, auth_pb2.RefreshRequest(refresh_token=body.refresh_token))
+    return {
+        "status": "success",
+        "access_token": reply.access_token,
+        "refresh_token": reply.refresh_token,
+        "token_type": "Bearer",
+        "expires_in": reply.access_expires_in,
+    }
+
+
+@router.post("/logout", summary="Revoke a refresh token and its rotations")
+async def logout(body: RefreshBody, clients: ClientsDep) -> dict[str, Any]:
+    await clients.rpc(clients.auth.Logout, auth_pb2.LogoutRequest(refresh_token=body.refresh_token))
+    return {"status": "success", "message": "Logged out"}

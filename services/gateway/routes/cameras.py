@@ -1,0 +1,72 @@
+"""Cameras: list, create, partial update and delete (CameraService), per caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from services.gateway import render
+from services.gateway.deps import CallerDep, CameraId, ClientsDep
+from services.gateway.schemas import CameraCreate, CameraUpdate
+from visionflow.v1 import camera_pb2
+
+router = APIRouter(tags=["cameras"])
+
+_UPDATABLE = ("name", "stream_url", "recognition", "location", "model_name")
+
+
+@router.get("/cameras", summary="The caller's cameras")
+async def list_cameras(caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
+    reply = await clients.rpc(clients.camera.ListCameras, camera_pb2.ListCamerasRequest(), token=caller.token)
+    cameras = [render.camera(c) for c in reply.cameras]
+    return {"status": "success", "data": cameras, "total": len(cameras)}
+
+
+@router.post("/cameras", status_code=201, summary="Add a camera (optionally with detection areas)")
+async def create_camera(body: CameraCreate, caller: CallerDep, clients: ClientsDep) -> JSONResponse:
+    request = camera_pb2.CreateCameraRequest(
+        name=body.name,
+        stream_url=body.stream_url,
+        recognition=body.recognition,
+        location=body.location,
+        model_name=body.model_name,
+        detection_areas=[area.to_proto() for area in body.detection_areas],
+    )
+    reply = await clients.rpc(clients.camera.CreateCamera, request, token=caller.token)
+    return JSONResponse(
+        {"status": "success", "message": "攝影機新增成功", "data": render.camera(reply.camera)},
+        status_code=201,
+    )
+
+
+@router.patch("/cameras/{camera_id}", summary="Change some of a camera's settings")
+async def update_camera(
+    camera_id: CameraId, body: CameraUpdate, caller: CallerDep, clients: ClientsDep
+) -> dict[str, Any]:
+    changes = {name: getattr(body, name) for name in _UPDATABLE if name in body.model_fields_set}
+    camera: camera_pb2.Camera | None = None
+    if changes:
+        request = camera_pb2.UpdateCameraRequest(camera_id=camera_id, **changes)
+        camera = (await clients.rpc(clients.camera.UpdateCamera, request, token=caller.token)).camera
+    if body.detection_areas is not None:
+        regions = camera_pb2.ReplaceRegionsRequest(
+            camera_id=camera_id, regions=[area.to_proto() for area in body.detection_areas]
+        )
+        await clients.rpc(clients.camera.ReplaceRegions, regions, token=caller.token)
+        get = camera_pb2.GetCameraRequest(camera_id=camera_id)
+        camera = (await clients.rpc(clients.camera.GetCamera, get, token=caller.token)).camera
+    assert camera is not None  # CameraUpdate refuses an empty body
+    return {"status": "success", "message": "攝影機更新成功", "data": render.camera(camera)}
+
+
+@router.delete("/cameras/{camera_id}", summary="Delete a camera, its regions and its stream")
+async def delete_camera(camera_id: CameraId, caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
+    request = camera_pb2.DeleteCameraRequest(camera_id=camera_id)
+    reply = await clients.rpc(clients.camera.DeleteCamera, request, token=caller.token)
+    return {
+        "status": "success",
+        "message": "攝影機刪除成功",
+        "deleted_camera_id": reply.camera_id or camera_id,
+    }

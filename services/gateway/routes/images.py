@@ -1,0 +1,80 @@
+"""`/showimage/<path>`: the caller's own images from the JetStream object store, nothing else.
+
+Keys look like `<account_uuid>/...`. Anything outside the caller's prefix, any `..`, absolute
+path, backslash, empty segment or unknown extension is "not found", like a missing image.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from nats.errors import Error as NatsError
+from nats.js.errors import InvalidObjectNameError, NotFoundError
+
+from services.gateway.deps import BrowserCallerDep, ClientsDep
+from visionflow import subjects
+from visionflow.errors import ErrorCode, VisionFlowError
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["images"])
+
+IMAGE_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "bmp": "image/bmp",
+}
+MAX_KEY_CHARS = 1024
+NOT_FOUND = "Image not found"
+STORE_TIMEOUT_S = 10.0
+
+
+def _not_found() -> VisionFlowError:
+    return VisionFlowError(ErrorCode.RESOURCE_NOT_FOUND, NOT_FOUND)
+
+
+def image_key(account_uuid: str, path: str) -> tuple[str, str]:
+    """The object key and Content-Type for `path`, or RESOURCE_NOT_FOUND when not allowed."""
+    if not account_uuid or not path or len(path) > MAX_KEY_CHARS:
+        raise _not_found()
+    if path.startswith("/") or "\\" in path or any(ord(ch) < 32 or ord(ch) == 127 for ch in path):
+        raise _not_found()
+    segments = path.split("/")
+    if any(segment in ("", ".", "..") for segment in segments):
+        raise _not_found()
+    if len(segments) < 2 or segments[0] != account_uuid:
+        raise _not_found()
+    extension = segments[-1].rpartition(".")[2].lower() if "." in segments[-1] else ""
+    content_type = IMAGE_TYPES.get(extension)
+    if content_type is None:
+        raise _not_found()
+    return path, content_type
+
+
+@router.get(
+    "/showimage/{image_path:path}",
+    summary="One of the caller's images (e.g. a notification snapshot)",
+    response_class=Response,
+    responses={200: {"content": {t: {} for t in sorted(set(IMAGE_TYPES.values()))}}},
+)
+async def show_image(image_path: str, caller: BrowserCallerDep, clients: ClientsDep) -> Response:
+    key, content_type = image_key(caller.account_uuid, image_path)
+    if clients.nc is None:
+        raise VisionFlowError(ErrorCode.SERVICE_UNAVAILABLE, "Image store unavailable")
+    try:
+        store = await clients.nc.jetstream().object_store(subjects.SNAPSHOT_BUCKET)
+        result = await asyncio.wait_for(store.get(key), STORE_TIMEOUT_S)
+    except (NotFoundError, InvalidObjectNameError):
+        raise _not_found() from None
+    except (NatsError, TimeoutError) as error:
+        log.warning("object store read failed account=%s: %s", caller.account_uuid, error)
+        raise VisionFlowError(ErrorCode.SERVICE_UNAVAILABLE, "Image store unavailable") from None
+    return Response(
+        result.data or b"",
+        media_type=content_type,
+        headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"},
+    )

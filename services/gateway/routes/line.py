@@ -1,0 +1,58 @@
+"""LINE delivery targets: list (tokens masked), add, delete (NotifierService)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from services.gateway import render
+from services.gateway.deps import CallerDep, ClientsDep, ResourceId
+from services.gateway.schemas import LineTokenCreate
+from visionflow.v1 import notifier_pb2
+
+router = APIRouter(tags=["line"])
+
+
+@router.get("/line_tokens", summary="The caller's LINE targets; tokens are masked")
+async def list_line_tokens(caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
+    reply = await clients.rpc(
+        clients.notifier.ListLineTokens, notifier_pb2.ListLineTokensRequest(), token=caller.token
+    )
+    tokens = [render.line_token(t) for t in reply.line_tokens]
+    return {"status": "success", "data": tokens, "total": len(tokens)}
+
+
+@router.post("/line_tokens", status_code=201, summary="Add a LINE Messaging API channel token and target")
+async def add_line_token(body: LineTokenCreate, caller: CallerDep, clients: ClientsDep) -> JSONResponse:
+    request = notifier_pb2.AddLineTokenRequest(
+        token=body.token,
+        name=body.name,
+        notification_types=body.notification_types,
+        active=body.active,
+        target=body.target,
+    )
+    created = (await clients.rpc(clients.notifier.AddLineToken, request, token=caller.token)).line_token
+    data = {
+        "id": created.id,
+        "name": created.name,
+        "token_verified": created.verified,
+        "created_at": render.timestamp(created.created_at),
+    }
+    return JSONResponse(
+        {"status": "success", "message": "LINE Token 新增成功", "data": data}, status_code=201
+    )
+
+
+@router.delete("/line_tokens/{line_token_id}", summary="Remove a LINE target")
+async def delete_line_token(
+    line_token_id: ResourceId, caller: CallerDep, clients: ClientsDep
+) -> dict[str, Any]:
+    request = notifier_pb2.DeleteLineTokenRequest(line_token_id=line_token_id)
+    reply = await clients.rpc(clients.notifier.DeleteLineToken, request, token=caller.token)
+    return {
+        "status": "success",
+        "message": "LINE Token 刪除成功",
+        "deleted_line_token_id": reply.line_token_id or line_token_id,
+    }

@@ -1,0 +1,200 @@
+"""Live media: MJPEG relays of raw and annotated frames, the snapshot, and the region editor page.
+
+Streams relay NATS frames through the shared `FrameHub`; only the camera's owner may watch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from services.gateway.clients import Clients
+from services.gateway.deps import BrowserCallerDep, Caller, CameraId, ClientsDep, SettingsDep
+from services.gateway.hub import Frame, FrameHub, HubClosed
+from services.gateway.pages import render_page
+from visionflow import subjects
+from visionflow.errors import ErrorCode, VisionFlowError
+from visionflow.v1 import camera_pb2, media_pb2
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["media"])
+
+BOUNDARY = "frame"
+MJPEG_MEDIA_TYPE = f"multipart/x-mixed-replace; boundary={BOUNDARY}"
+MAX_FPS = 30.0
+NO_FRAME_YET = "No frame from this camera yet"
+_STREAM_HEADERS = {
+    "Cache-Control": "no-cache, no-store, must-revalidate",
+    "Pragma": "no-cache",
+    "X-Accel-Buffering": "no",
+}
+_FALLBACK_CODES = (ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.RESOURCE_NOT_FOUND, ErrorCode.CAMERA_NOT_FOUND)
+
+
+class MjpegResponse(StreamingResponse):
+    """A streaming response that always closes its generator, so the viewer leaves the feed now.
+
+    Starlette cancels the send loop on disconnect; a generator suspended at `yield` would
+    otherwise be closed only when garbage collected.
+    """
+
+    media_type = MJPEG_MEDIA_TYPE
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            close = getattr(self.body_iterator, "aclose", None)
+            if close is not None:
+                await close()
+
+
+def mjpeg_part(frame: Frame) -> bytes:
+    """One part of the multipart stream; `X-Capture-Time` (ns) lets clients measure latency."""
+    head = f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(frame.jpeg)}\r\n"
+    if frame.capture_ns:
+        head += f"X-Capture-Time: {frame.capture_ns}\r\n"
+    return (head + "\r\n").encode() + frame.jpeg + b"\r\n"
+
+
+async def owned_camera(clients: Clients, caller: Caller, camera_id: int) -> camera_pb2.Camera:
+    """The caller's camera, or CAMERA_NOT_FOUND (also for another account's camera)."""
+    request = camera_pb2.GetCameraRequest(camera_id=camera_id)
+    return (await clients.rpc(clients.camera.GetCamera, request, token=caller.token)).camera
+
+
+def _hub(clients: Clients) -> FrameHub:
+    if clients.hub is None:
+        raise VisionFlowError(ErrorCode.SERVICE_UNAVAILABLE, "Live video unavailable")
+    return clients.hub
+
+
+async def relay(
+    hub: FrameHub,
+    subject: str,
+    idle_seconds: float,
+    still_owned: Callable[[], Awaitable[bool]],
+    max_fps: float = MAX_FPS,
+) -> AsyncIterator[bytes]:
+    """MJPEG parts of the newest frames; ends when the camera goes away or the hub closes.
+
+    A client disconnect cancels this generator (Starlette), which leaves the feed.
+    """
+    loop = asyncio.get_running_loop()
+    min_interval = 1.0 / max_fps
+    try:
+        async with hub.watch(subject) as slot:
+            version = 0
+            while True:
+                got = await slot.next(version, timeout=idle_seconds)
+                if got is None:
+                    if not await still_owned():
+                        return
+                    continue
+                sent_at = loop.time()
+                version, frame = got
+                yield mjpeg_part(frame)
+                pause = min_interval - (loop.time() - sent_at)
+                if pause > 0:
+                    await asyncio.sleep(pause)
+    except HubClosed:
+        return
+
+
+async def _stream(
+    kind: str, camera_id: int, caller: Caller, clients: Clients, idle_seconds: float
+) -> MjpegResponse:
+    await owned_camera(clients, caller, camera_id)
+    subject = subjects.frames_raw(camera_id) if kind == "raw" else subjects.frames_annotated(camera_id)
+
+    async def still_owned() -> bool:
+        try:
+            await owned_camera(clients, caller, camera_id)
+        except VisionFlowError as error:
+            return error.code not in (ErrorCode.CAMERA_NOT_FOUND, ErrorCode.INVALID_TOKEN)
+        return True
+
+    log.info("stream start kind=%s camera_id=%s account=%s", kind, camera_id, caller.account_uuid)
+    return MjpegResponse(relay(_hub(clients), subject, idle_seconds, still_owned), headers=_STREAM_HEADERS)
+
+
+@router.get(
+    "/get_stream/{camera_id}",
+    summary="MJPEG stream of the raw camera frames",
+    response_class=MjpegResponse,
+    responses={200: {"content": {MJPEG_MEDIA_TYPE: {}}}},
+)
+async def get_stream(
+    camera_id: CameraId, caller: BrowserCallerDep, clients: ClientsDep, settings: SettingsDep
+) -> MjpegResponse:
+    return await _stream("raw", camera_id, caller, clients, settings.stream_idle_seconds)
+
+
+@router.get(
+    "/recognized_stream/{camera_id}",
+    summary="MJPEG stream with detections and regions drawn",
+    response_class=MjpegResponse,
+    responses={200: {"content": {MJPEG_MEDIA_TYPE: {}}}},
+)
+async def recognized_stream(
+    camera_id: CameraId, caller: BrowserCallerDep, clients: ClientsDep, settings: SettingsDep
+) -> MjpegResponse:
+    return await _stream("annotated", camera_id, caller, clients, settings.stream_idle_seconds)
+
+
+async def snapshot_jpeg(clients: Clients, caller: Caller, camera_id: int, wait_seconds: float) -> bytes:
+    """The newest frame: from the ingest service, else from the live feed within `wait_seconds`."""
+    try:
+        request = media_pb2.GetSnapshotRequest(camera_id=camera_id)
+        reply = await clients.rpc(clients.ingest.GetSnapshot, request, token=caller.token)
+        if reply.jpeg:
+            return reply.jpeg
+    except VisionFlowError as error:
+        if error.code not in _FALLBACK_CODES:
+            raise
+        log.debug("ingest has no snapshot camera_id=%s (%s); trying the live feed", camera_id, error.code)
+    try:
+        async with _hub(clients).watch(subjects.frames_raw(camera_id)) as slot:
+            got = await slot.next(0, timeout=wait_seconds)
+    except HubClosed:
+        got = None
+    if got is None:
+        raise VisionFlowError(ErrorCode.RESOURCE_NOT_FOUND, NO_FRAME_YET)
+    return got[1].jpeg
+
+
+@router.get(
+    "/snapshot/{camera_id}.jpg",
+    summary="The camera's current frame as JPEG",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}},
+)
+async def snapshot(
+    camera_id: CameraId, caller: BrowserCallerDep, clients: ClientsDep, settings: SettingsDep
+) -> Response:
+    await owned_camera(clients, caller, camera_id)
+    jpeg = await snapshot_jpeg(clients, caller, camera_id, settings.snapshot_wait_seconds)
+    return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/snapshot_ui/{camera_id}",
+    response_class=HTMLResponse,
+    summary="Snapshot with the saved regions and a polygon editor",
+)
+async def snapshot_ui(
+    camera_id: CameraId, request: Request, caller: BrowserCallerDep, clients: ClientsDep
+) -> HTMLResponse:
+    camera = await owned_camera(clients, caller, camera_id)
+    context = {
+        "camera_id": camera.id or camera_id,
+        "camera_name": camera.name,
+        "width": camera.width or 640,
+        "height": camera.height or 480,
+    }
+    return render_page(request, "snapshot_ui.html", context)

@@ -1,0 +1,152 @@
+"""The product's promise end to end: a person walks into a drawn zone and stays → one alert,
+delivered once by email (snapshot attached) and once by LINE, its picture shown to its owner only.
+
+Real parts only: a GStreamer RTSP camera serving an H.264 clip made from a real photo, ingest,
+the detector with the offline person model, the notifier, aiosmtpd, the LINE stand-in, and the
+gateway over HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import System
+from tests.e2e.helpers import Account
+from tests.support.media import WALK_IN_ARRIVES_S, walk_in_box, walk_in_video
+from tests.support.rtsp import RtspServer, rtsp_available, start_rtsp_server
+from tests.support.smtp import verification_token
+
+pytestmark = pytest.mark.skipif(not rtsp_available(), reason="GStreamer RTSP server not installed")
+
+CLIP_SECONDS = 40.0  # longer than the test, so the person never walks in a second time
+DWELL_SECONDS = 2.0
+LINE_TOKEN = "line-channel-token-0123456789"
+LINE_TARGET = "U0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+def walk_in_camera(data_dir: Path) -> Iterator[RtspServer]:
+    server = start_rtsp_server(walk_in_video(seconds=CLIP_SECONDS), data_dir / "logs", name="rtsp-walk-in")
+    yield server
+    server.stop()
+
+
+def zone_around_the_person() -> list[dict[str, float]]:
+    """A zone around where the person stands still (the anchor is the box's bottom centre)."""
+    box = walk_in_box(WALK_IN_ARRIVES_S + 1)
+    assert box is not None
+    x1, _, x2, y2 = box
+    anchor_x, anchor_y = (x1 + x2) / 2, y2
+    return [
+        {"x": anchor_x - 80, "y": anchor_y - 60},
+        {"x": anchor_x + 80, "y": anchor_y - 60},
+        {"x": anchor_x + 80, "y": min(anchor_y + 30, 479)},
+        {"x": anchor_x - 80, "y": min(anchor_y + 30, 479)},
+    ]
+
+
+async def _verified_recipient(http: httpx.AsyncClient, system: System, account: Account) -> str:
+    address = f"{account.username}@example.com"
+    added = await http.post(
+        "/email_recipients",
+        json={"email": address, "name": "Guard", "notification_types": ["alerts"], "active": True},
+        headers=account.headers,
+    )
+    assert added.status_code == 201, added.text
+    [mail] = await system.smtp.wait_for(address, 1, timeout=20)
+    verified = await http.get("/email_recipients/verify", params={"token": verification_token(mail)})
+    assert verified.status_code == 200
+    recipients = (await http.get("/email_recipients", headers=account.headers)).json()["data"]
+    assert [r["verified"] for r in recipients] == [True]
+    return address
+
+
+async def _wait_for_notifications(
+    http: httpx.AsyncClient, account: Account, count: int, timeout: float
+) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while True:
+        body = (await http.get("/notifications", headers=account.headers)).json()
+        if len(body["data"]) >= count or time.monotonic() > deadline:
+            return list(body["data"])
+        await asyncio.sleep(0.5)
+
+
+async def test_person_staying_in_zone_alerts_once_by_mail_and_line(
+    http: httpx.AsyncClient, system: System, alice: Account, bob: Account, walk_in_camera: RtspServer
+) -> None:
+    address = await _verified_recipient(http, system, alice)
+    line = await http.post(
+        "/line_tokens",
+        json={"token": LINE_TOKEN, "name": "Front desk", "target": LINE_TARGET, "active": True},
+        headers=alice.headers,
+    )
+    assert line.status_code == 201, line.text
+    camera = await http.post(
+        "/cameras",
+        json={
+            "name": "Lobby",
+            "stream_url": walk_in_camera.url,
+            "recognition": True,
+            "location": "Lobby",
+            "model_name": "yolo_v11_detect",
+        },
+        headers=alice.headers,
+    )
+    assert camera.status_code == 201, camera.text
+    camera_id = camera.json()["data"]["id"]
+    saved = await http.post(
+        f"/rectangles/{camera_id}",
+        json={
+            "regions": [
+                {
+                    "name": "Door",
+                    "coordinates": zone_around_the_person(),
+                    "alert_duration": DWELL_SECONDS,
+                    "notification_enabled": True,
+                    "detection_classes": ["person"],
+                }
+            ]
+        },
+        headers=alice.headers,
+    )
+    assert saved.status_code == 200, saved.text
+
+    [notification] = await _wait_for_notifications(http, alice, 1, timeout=90)
+    assert notification["camera_id"] == camera_id
+    assert notification["camera_name"] == "Lobby"
+    assert notification["detection_type"] == "person"
+    assert 0.25 <= notification["confidence"] <= 1
+    assert notification["image_path"].startswith(f"{alice.account_uuid}/")
+
+    mails = await system.smtp.wait_for(address, 2, timeout=30)
+    mail = mails[1]  # the first was the verification mail
+    images = [part for part in mail.message.walk() if part.get_content_type() == "image/jpeg"]
+    assert len(images) == 1
+    payload = images[0].get_payload(decode=True)
+    assert isinstance(payload, bytes) and payload[:2] == b"\xff\xd8"
+    [push] = await system.line.wait_for_pushes(LINE_TARGET, 1, timeout=30)
+    assert push.bearer == LINE_TOKEN
+    assert push.body["to"] == LINE_TARGET
+    assert "Door" in push.body["messages"][0]["text"]
+
+    picture = await http.get(f"/showimage/{notification['image_path']}", headers=alice.headers)
+    assert picture.status_code == 200
+    assert picture.headers["content-type"] == "image/jpeg"
+    assert picture.content[:2] == b"\xff\xd8"
+    foreign = await http.get(f"/showimage/{notification['image_path']}", headers=bob.headers)
+    assert foreign.status_code == 404
+    assert foreign.json()["error_code"] == "RESOURCE_NOT_FOUND"
+
+    # The person keeps standing there: nothing more is raised or sent.
+    await asyncio.sleep(4)
+    assert len(await _wait_for_notifications(http, alice, 2, timeout=0)) == 1
+    assert len(system.smtp.mails_to(address)) == 2
+    assert len(system.line.accepted_pushes(LINE_TARGET)) == 1

@@ -1,0 +1,95 @@
+"""The frame hub: latest-frame slots, and shared NATS subscriptions with reference counting."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import nats
+import pytest
+from nats.aio.client import Client as NATS
+
+from services.gateway.hub import Frame, FrameHub, HubClosed, LatestFrame
+from tests.support.processes import NatsServer
+
+
+@pytest.fixture
+async def nc(nats_server: NatsServer) -> AsyncIterator[NATS]:
+    client = await nats.connect(nats_server.url)
+    yield client
+    await client.close()
+
+
+async def test_a_slot_hands_out_the_newest_frame_not_a_queue() -> None:
+    slot = LatestFrame()
+    for n in range(1, 6):
+        slot.publish(Frame(f"frame-{n}".encode()))
+    assert await slot.next(0) == (5, Frame(b"frame-5"))
+    assert await slot.next(5, timeout=0.05) is None  # nothing newer yet
+
+
+async def test_a_waiting_viewer_wakes_on_the_next_frame() -> None:
+    slot = LatestFrame()
+    waiter = asyncio.create_task(slot.next(0, timeout=5))
+    await asyncio.sleep(0.01)
+    slot.publish(Frame(b"a"))
+    assert await waiter == (1, Frame(b"a"))
+
+
+async def test_closing_a_slot_ends_its_viewers() -> None:
+    slot = LatestFrame()
+    waiter = asyncio.create_task(slot.next(0))
+    await asyncio.sleep(0.01)
+    slot.close()
+    with pytest.raises(HubClosed):
+        await waiter
+
+
+async def test_viewers_of_a_subject_share_one_subscription(nc: NATS) -> None:
+    hub = FrameHub(nc)
+    subject = "vf.frames.raw.101"
+    async with hub.watch(subject) as first, hub.watch(subject) as second:
+        assert first is second
+        assert hub.viewers(subject) == 2
+        assert len(nc._subs) == 1
+        await nc.publish(subject, b"jpeg-1")
+        await nc.flush()
+        assert await first.next(0, timeout=5) == (1, Frame(b"jpeg-1"))
+    assert hub.viewers(subject) == 0
+    assert hub.subjects == []
+    assert len(nc._subs) == 0  # unsubscribed when the last viewer left
+
+
+async def test_a_cancelled_viewer_leaves_the_feed(nc: NATS) -> None:
+    hub = FrameHub(nc)
+    subject = "vf.frames.raw.102"
+
+    async def watch_forever() -> None:
+        async with hub.watch(subject) as slot:
+            await slot.next(10**9)
+
+    task = asyncio.create_task(watch_forever())
+    await asyncio.sleep(0.05)
+    assert hub.viewers(subject) == 1
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert hub.subjects == [] and len(nc._subs) == 0
+
+
+async def test_closing_the_hub_ends_streams_and_refuses_new_viewers(nc: NATS) -> None:
+    hub = FrameHub(nc)
+
+    async def watch() -> None:
+        async with hub.watch("vf.frames.raw.103") as slot:
+            await slot.next(0)
+
+    task = asyncio.create_task(watch())
+    await asyncio.sleep(0.05)
+    await hub.close()
+    with pytest.raises(HubClosed):
+        await task
+    with pytest.raises(HubClosed):
+        async with hub.watch("vf.frames.raw.104"):
+            pass
+    assert len(nc._subs) == 0
