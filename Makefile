@@ -8,7 +8,7 @@ PROTOS := $(wildcard protos/visionflow/v1/*.proto)
 SYSTEM_PACKAGES := chromium gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-tools python3-gi
 
-.PHONY: venv run test lint pytest protos bench system-deps clean
+.PHONY: venv run test lint pytest protos bench system-deps screenshots clean
 
 venv: $(STAMP)
 
@@ -48,3 +48,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+# Refresh the page screenshots in docs/screenshots/ (headless Chromium through the browser tests).
+screenshots: $(STAMP)
+	VF_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e/test_register_browser.py tests/e2e/test_region_editor_browser.py

@@ -13,11 +13,11 @@ import statistics
 import time
 
 import httpx
-from tests.support.mjpeg import PartReader
 
 from bench.report import BenchResult
 from bench.system import BenchSystem, cpu_seconds, running_system
 from tests.support.media import BUS_PAN, pan_video
+from tests.support.mjpeg import PartReader
 
 SAMPLES = 200
 CPU_WINDOW_S = 15.0

@@ -18,7 +18,7 @@ from services.gateway.config import GatewaySettings
 from services.gateway.errors import install_error_handlers
 from services.gateway.middleware import AccessLog, BodySizeLimit
 from services.gateway.pages import STATIC_DIR
-from services.gateway.routes import ROUTERS
+from services.gateway.routes import ROUTERS, docs
 
 DESCRIPTION = (
     "VisionFlow's public REST API. Send `Authorization: Bearer <access_token>` from `POST /login`; "
@@ -44,13 +44,15 @@ def create_app(settings: GatewaySettings, clients: Clients | None = None) -> Fas
         version="1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # routes/docs.py serves Swagger UI from the installed package
         redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(docs.router)
+    app.mount(docs.SWAGGER_MOUNT, StaticFiles(directory=docs.SWAGGER_DIR), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if settings.cors_origin_list:
         app.add_middleware(

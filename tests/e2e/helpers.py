@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import uuid
@@ -9,8 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from playwright.async_api import Page
+
+from tests.support.processes import ROOT
 
 PASSWORD = "correct-horse-battery-staple"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 SQUARE = [[100, 100], [300, 100], [300, 300], [100, 300]]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -37,6 +42,14 @@ class Account:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_token}"}
+
+
+async def save_screenshot(page: Page, name: str) -> None:
+    """With VF_SCREENSHOTS=1 (`make screenshots`), keep the page as docs/screenshots/<name>."""
+    if os.environ.get("VF_SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
 def unique_username(prefix: str) -> str:

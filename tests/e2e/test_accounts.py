@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -40,6 +42,11 @@ async def test_landing_page_links_register_and_docs(http: httpx.AsyncClient) -> 
     assert 'href="/register"' in response.text and 'href="/docs"' in response.text
     docs = await http.get("/docs")
     assert docs.status_code == 200
+    # Swagger UI comes from this server, not a CDN: /docs works offline.
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert assets and all(asset.startswith("/") for asset in assets), assets
+    for asset in assets:
+        assert (await http.get(asset)).status_code == 200, asset
     schema = (await http.get("/openapi.json")).json()
     assert "/cameras" in schema["paths"] and "/rectangles/{camera_id}" in schema["paths"]
 

@@ -9,12 +9,9 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.conftest import System
-from tests.e2e.helpers import CHROMIUM, Account, create_camera, region_body
+from tests.e2e.helpers import CHROMIUM, Account, create_camera, region_body, save_screenshot
 from tests.e2e.mjpeg import Publisher
 from visionflow import subjects
-
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT = ROOT / "docs" / "screenshots" / "snapshot_ui.png"
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
 
@@ -46,10 +43,9 @@ async def test_draw_and_save_a_region_over_the_snapshot(
         await page.fill("#classes", "person, car")
         await page.click("#add-region")
         await page.click("#save")
-        await expect(page.locator("#status")).to_contain_text("多邊形區域已成功儲存")
+        await expect(page.locator("#status")).to_contain_text("Saved 2 region(s)")
         await expect(page.locator("#overlay polygon.saved")).to_have_count(2)
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(SCREENSHOT), full_page=True)
+        await save_screenshot(page, "snapshot_ui.png")
         assert errors == []
 
     regions = (await http.get(url, headers=alice.headers)).json()["data"]["regions"]

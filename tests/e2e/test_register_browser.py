@@ -8,10 +8,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.helpers import CHROMIUM, PASSWORD, forwarded_for, login, unique_username
-
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT = ROOT / "docs" / "screenshots" / "register.png"
+from tests.e2e.helpers import CHROMIUM, PASSWORD, forwarded_for, login, save_screenshot, unique_username
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
 
@@ -38,8 +35,7 @@ async def test_register_in_the_browser_then_log_in(
     await expect(result).to_contain_text("User registered successfully")
     await expect(result).to_have_class("result success")
     await expect(page.locator("#username")).to_have_value("")  # the form was reset
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOT), full_page=True)
+    await save_screenshot(page, "register.png")
 
     # The same username again: the page shows the API's error message.
     await fill_and_submit(page, username, f"other_{username}@example.com", PASSWORD)

@@ -154,7 +154,7 @@
     const payload = await response.json().catch(function () { return {}; });
     if (response.ok) {
       await loadRegions();
-      say(payload.message + " (" + payload.data.regions_count + " regions)");
+      say("Saved " + payload.data.regions_count + " region(s) at " + new Date(payload.data.saved_at).toLocaleTimeString());
     } else {
       say(payload.message || "Save failed (" + response.status + ")", true);
     }
