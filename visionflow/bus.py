@@ -19,9 +19,13 @@ log = logging.getLogger(__name__)
 
 async def connect(url: str, name: str) -> NATS:
     """Connect with unlimited reconnects, logging disconnects and reconnects."""
+    client: NATS | None = None
 
     async def on_disconnect() -> None:
-        log.warning("nats disconnected name=%s", name)
+        if client is not None and (client.is_draining or client.is_closed):
+            log.debug("nats connection closed name=%s", name)  # our own shutdown
+        else:
+            log.warning("nats disconnected name=%s", name)
 
     async def on_reconnect() -> None:
         log.info("nats reconnected name=%s", name)
@@ -29,7 +33,7 @@ async def connect(url: str, name: str) -> NATS:
     async def on_error(error: Exception) -> None:
         log.warning("nats error name=%s: %s", name, error)
 
-    return await nats.connect(
+    client = await nats.connect(
         url,
         name=name,
         max_reconnect_attempts=-1,
@@ -39,6 +43,7 @@ async def connect(url: str, name: str) -> NATS:
         reconnected_cb=on_reconnect,
         error_cb=on_error,
     )
+    return client
 
 
 async def close(nc: NATS) -> None:
