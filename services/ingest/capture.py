@@ -3,7 +3,10 @@
 The thread never touches the event loop's objects: it hands each event to `deliver`, which the
 camera's worker makes thread-safe with `loop.call_soon_threadsafe`. A live stream that ends is a
 disconnect (PyAV just stops yielding packets when a camera goes away); a file is played at its
-native rate and looped. The container is opened, read and closed in this thread only.
+native rate and looped. Capture times follow the demuxer (`timing.live_timing`): RTSP frames by
+their timestamps, MJPEG over HTTP by arrival (its timestamps are made up), HLS played out at the
+pace of its timestamps (its segments come in bursts). The container is opened, read and closed
+in this thread only.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import cv2
 
 from services.ingest.frames import Frame
 from services.ingest.sources import StreamSource
-from services.ingest.timing import LiveClock, Pacer, RealtimeTicker
+from services.ingest.timing import LiveClock, LiveTiming, Pacer, Playout, RealtimeTicker, live_timing
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +96,10 @@ class JpegEncoder:
             else:
                 width, height = width // 2, height // 2
                 image = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+
+
+def _pts_seconds(frame: av.video.frame.VideoFrame) -> float | None:
+    return float(frame.pts * frame.time_base) if frame.pts is not None and frame.time_base else None
 
 
 def describe_error(error: Exception, *, live: bool) -> CaptureEnded:
@@ -166,10 +173,23 @@ class CaptureThread(threading.Thread):
             container.close()
 
     def _read_live(self, container: av.container.InputContainer, stream: av.stream.Stream) -> CaptureEnded:
+        timing = live_timing(container.format.name)
+        if timing is LiveTiming.PLAYOUT:
+            return self._play_out(container, stream)
         clock = LiveClock()
         for frame in self._decode(container, stream):
-            pts_s = float(frame.pts * frame.time_base) if frame.pts is not None and frame.time_base else None
+            pts_s = _pts_seconds(frame) if timing is LiveTiming.TIMESTAMPS else None
             self._emit(frame, clock.capture_time(pts_s, time.time()))
+        return CaptureEnded("the stream ended")
+
+    def _play_out(self, container: av.container.InputContainer, stream: av.stream.Stream) -> CaptureEnded:
+        """A segmented stream (HLS): frames held back to the pace of their timestamps."""
+        playout = Playout(self._stop_event)
+        for frame in self._decode(container, stream):
+            capture_time = playout.capture_time(_pts_seconds(frame))
+            if capture_time is None:
+                return CaptureEnded("stopped")
+            self._emit(frame, capture_time)
         return CaptureEnded("the stream ended")
 
     def _play_file(self, container: av.container.InputContainer, stream: av.stream.Stream) -> CaptureEnded:

@@ -2,9 +2,34 @@
 
 from __future__ import annotations
 
+import enum
 import random
 import threading
 import time
+
+# Demuxers that number frames at an assumed rate instead of timing them: MJPEG over HTTP
+# (`multipart/x-mixed-replace`) says 25 fps whatever the camera sends.
+_UNTIMED_FORMATS = frozenset({"mpjpeg", "mjpeg", "jpeg_pipe"})
+# Demuxers that hand over whole segments at once (a second or more of frames in one burst).
+_SEGMENTED_FORMATS = frozenset({"hls", "dash"})
+
+
+class LiveTiming(enum.Enum):
+    """How a live stream's capture times are found, by the demuxer that reads it."""
+
+    TIMESTAMPS = "timestamps"  # RTSP and the like: frame timestamps, anchored (LiveClock)
+    ARRIVAL = "arrival"  # timestamps made up by the demuxer: the time each frame arrives
+    PLAYOUT = "playout"  # segmented (HLS): held back and played at the pace of the timestamps
+
+
+def live_timing(format_name: str) -> LiveTiming:
+    """The timing for a demuxer, by its FFmpeg name (which may list aliases: `a,b`)."""
+    names = set(format_name.split(","))
+    if names & _SEGMENTED_FORMATS:
+        return LiveTiming.PLAYOUT
+    if names & _UNTIMED_FORMATS:
+        return LiveTiming.ARRIVAL
+    return LiveTiming.TIMESTAMPS
 
 
 class LiveClock:
@@ -33,6 +58,40 @@ class LiveClock:
             self._anchor = now - pts_s
             at = now
         return at
+
+
+class Playout:
+    """Plays a segmented live stream (HLS) in real time, as a player does.
+
+    An HLS client downloads a whole segment at a time, so its frames come in bursts, a segment
+    apart. Anchored at the first frame, each frame is held until `anchor + pts` and stamped with
+    the wall clock then. A frame more than `max_lag_s` late (a segment came late) re-anchors on
+    it, as does a timestamp that goes back or leaps ahead by more than `max_step_s` (a
+    discontinuity), so no frame is ever held long.
+    """
+
+    def __init__(self, stop: threading.Event, *, max_lag_s: float = 2.0, max_step_s: float = 2.0) -> None:
+        self._stop = stop
+        self._max_lag_s = max_lag_s
+        self._max_step_s = max_step_s
+        self._anchor: float | None = None  # monotonic time of pts 0
+        self._last_pts: float | None = None
+
+    def capture_time(self, pts_s: float | None) -> float | None:
+        """Wait until the frame is due; its capture time (wall clock), or None when stopped."""
+        if pts_s is None:
+            return None if self._stop.is_set() else time.time()
+        now = time.monotonic()
+        last, self._last_pts = self._last_pts, pts_s
+        if self._anchor is None or last is None or not 0 <= pts_s - last <= self._max_step_s:
+            self._anchor = now - pts_s
+        due = self._anchor + pts_s
+        if now - due > self._max_lag_s:
+            self._anchor = now - pts_s
+            due = now
+        if due > now and self._stop.wait(due - now):
+            return None
+        return None if self._stop.is_set() else time.time()
 
 
 class Pacer:

@@ -1,4 +1,4 @@
-"""Fixtures for the ingest tests: test clips, real RTSP servers, the key server, ingest itself."""
+"""Fixtures for the ingest tests: test clips, real RTSP and HTTP cameras, the key server, ingest."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import media
+from tests.support.http_camera import HttpCamera, start_http_camera
 from tests.support.keyserver import KeyServer
 from tests.support.rtsp import RtspServer, rtsp_available, start_rtsp_server
 from tests.unit.ingest.rig import IngestRig, start_rig
@@ -54,6 +55,22 @@ def rtsp_zidane(zidane_clip: Path, work_dir: Path) -> Iterator[RtspServer]:
 def rtsp_flaky(bus_clip: Path, tmp_path: Path) -> Iterator[RtspServer]:
     """A camera of its own, for tests that stop or freeze it."""
     yield from _rtsp(bus_clip, tmp_path, "rtsp-flaky")
+
+
+@pytest.fixture(scope="session")
+def http_camera() -> Iterator[HttpCamera]:
+    """MJPEG at 20 fps and live HLS (25 fps, ~1.4 s segments) of the bus pan, 640x480."""
+    camera = start_http_camera()
+    yield camera
+    camera.stop()
+
+
+@pytest.fixture
+def http_flaky() -> Iterator[HttpCamera]:
+    """An HTTP camera of its own, for tests that stop it."""
+    camera = start_http_camera()
+    yield camera
+    camera.stop()
 
 
 @pytest.fixture(scope="session")
