@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +28,9 @@ class CommonSettings(BaseSettings):
     detector_address: str = "127.0.0.1:50054"
     notifier_address: str = "127.0.0.1:50055"
     public_url: str = "http://localhost:5000"
+    # HMAC key of signed image links (visionflow/links.py); default `data_dir/image-link.key`.
+    image_link_key_file: Path | None = None
+    image_link_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=1)
 
     @field_validator("log_level")
     @classmethod

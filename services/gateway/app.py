@@ -6,6 +6,7 @@ channel per service and the NATS connection, and closes them on shutdown.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -19,6 +20,7 @@ from services.gateway.errors import install_error_handlers
 from services.gateway.middleware import AccessLog, BodySizeLimit
 from services.gateway.pages import STATIC_DIR
 from services.gateway.routes import ROUTERS, docs
+from visionflow.links import ImageLinkSigner, link_key_path, load_or_create_link_key
 
 DESCRIPTION = (
     "VisionFlow's public REST API. Send `Authorization: Bearer <access_token>` from `POST /login`; "
@@ -31,6 +33,9 @@ def create_app(settings: GatewaySettings, clients: Clients | None = None) -> Fas
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # A missing or unreadable link key stops the gateway at start, not on some later request.
+        key = await asyncio.to_thread(load_or_create_link_key, link_key_path(settings))
+        app.state.link_signer = ImageLinkSigner(key)
         opened = clients if clients is not None else await open_clients(settings)
         app.state.clients = opened
         try:

@@ -1,7 +1,8 @@
 """Request dependencies: the clients, and the caller from a verified bearer token.
 
 `CallerDep` takes the token from `Authorization: Bearer` only; `BrowserCallerDep` also accepts
-`?token=` (for `<img>` tags and plain links on the browser-facing routes).
+`?token=` (for `<img>` tags and plain links on the browser-facing routes). `BrowserTokenDep` is the
+same token, unverified and optional, for routes that also accept a signed link (`/showimage`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi.security import APIKeyQuery, HTTPBearer
 from services.gateway.clients import Clients
 from services.gateway.config import GatewaySettings
 from visionflow.errors import ErrorCode, VisionFlowError
+from visionflow.links import ImageLinkSigner
 from visionflow.tokens import Principal
 
 INT64_MAX = 2**63 - 1
@@ -63,7 +65,8 @@ def _bearer_from_header(request: Request) -> str | None:
     return token
 
 
-async def _verify(clients: Clients, token: str) -> Caller:
+async def verify_caller(clients: Clients, token: str) -> Caller:
+    """The caller a bearer token names; INVALID_TOKEN when the token does not verify."""
     if len(token) > MAX_TOKEN_CHARS:
         raise VisionFlowError(ErrorCode.INVALID_TOKEN, "Invalid token")
     principal = await clients.verifier.verify(token)
@@ -76,21 +79,34 @@ async def require_caller(
     token = _bearer_from_header(request)
     if token is None:
         raise VisionFlowError(ErrorCode.AUTH_REQUIRED, "Authorization token is required")
-    return await _verify(clients, token)
+    return await verify_caller(clients, token)
 
 
-async def require_browser_caller(
+async def browser_token(
     request: Request,
-    clients: ClientsDep,
     _doc: Annotated[object, Security(_BEARER_DOC)] = None,
     _query_doc: Annotated[object, Security(_QUERY_TOKEN_DOC)] = None,
-) -> Caller:
+) -> str | None:
+    """The bearer token from the header or `?token=`, not yet verified; None when neither is given."""
     token = _bearer_from_header(request)
     if token is None:
         token = (request.query_params.get("token") or "").strip() or None
+    return token
+
+
+BrowserTokenDep = Annotated[str | None, Depends(browser_token)]
+
+
+async def require_browser_caller(clients: ClientsDep, token: BrowserTokenDep) -> Caller:
     if token is None:
         raise VisionFlowError(ErrorCode.AUTH_REQUIRED, "Authorization token is required")
-    return await _verify(clients, token)
+    return await verify_caller(clients, token)
+
+
+def get_link_signer(request: Request) -> ImageLinkSigner:
+    """The signer of image links (key file shared with the notifier, loaded in the lifespan)."""
+    signer: ImageLinkSigner = request.app.state.link_signer
+    return signer
 
 
 CallerDep = Annotated[Caller, Depends(require_caller)]

@@ -22,6 +22,7 @@ from services.notifier.ratelimit import AccountRateLimiter
 from services.notifier.servicer import NotifierServicer
 from visionflow.db import create_db_engine, create_tables
 from visionflow.lifecycle import Runtime, run, service_runtime
+from visionflow.links import ImageLinkSigner, link_key_path, load_or_create_link_key
 from visionflow.tokens import TokenVerifier, auth_service_key_fetcher
 from visionflow.v1 import notifier_pb2, notifier_pb2_grpc
 
@@ -43,6 +44,7 @@ async def main() -> Runtime:
         runtime.on_stop(engine.dispose)
         await asyncio.to_thread(create_tables, engine)
         token_box = TokenBox(await asyncio.to_thread(load_or_create_key, settings.secret_key_path))
+        link_key = await asyncio.to_thread(load_or_create_link_key, link_key_path(settings))
         line = LineClient(settings.line_api_base)
         runtime.on_stop(line.close)
         verification_ttl = timedelta(hours=settings.notifier_verification_ttl_hours)
@@ -54,6 +56,8 @@ async def main() -> Runtime:
             token_box=token_box,
             public_url=settings.public_url,
             verification_ttl=verification_ttl,
+            link_signer=ImageLinkSigner(link_key),
+            link_ttl_s=settings.image_link_ttl_seconds,
         )
         worker = DeliveryWorker(
             engine=engine,

@@ -16,12 +16,13 @@ from sqlmodel import Session
 from services.notifier import crypto, recipients
 from services.notifier.crypto import TokenBox
 from services.notifier.failures import DeliveryError
-from services.notifier.images import SnapshotStore
+from services.notifier.images import SnapshotStore, key_belongs_to
 from services.notifier.line import LineClient, alert_messages, retry_key
 from services.notifier.mail import Mailer, alert_message, verification_message
 from services.notifier.models import Channel, Delivery, EmailRecipient, LineTarget, Notification
 from services.notifier.store import ALERTS
 from visionflow.db import utcnow
+from visionflow.links import ImageLinkSigner
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ class ChannelSender:
         token_box: TokenBox,
         public_url: str,
         verification_ttl: timedelta,
+        link_signer: ImageLinkSigner,
+        link_ttl_s: int,
     ) -> None:
         self._engine = engine
         self._mailer = mailer
@@ -69,6 +72,8 @@ class ChannelSender:
         self._token_box = token_box
         self._public_url = public_url
         self._verification_ttl = verification_ttl
+        self._link_signer = link_signer
+        self._link_ttl_s = link_ttl_s
 
     async def send(self, delivery: Delivery) -> None:
         """Deliver the row's message once; raise DeliveryError when it did not go out."""
@@ -87,6 +92,14 @@ class ChannelSender:
         else:
             await self._push(delivery, notification, target)
 
+    def image_url(self, notification: Notification) -> str:
+        """A signed link to the alert's snapshot that opens without a login, valid for the link
+        TTL; empty when there is no snapshot or its key is not the notification's account's."""
+        key = notification.image_path
+        if not key or not key_belongs_to(key, notification.account_uuid):
+            return ""
+        return self._link_signer.url(self._public_url, key, self._link_ttl_s)
+
     async def _email(self, notification: Notification, recipient: EmailRecipient) -> None:
         if not recipient.verified:
             raise DeliveryError("recipient not verified", permanent=True)
@@ -94,7 +107,11 @@ class ChannelSender:
             account_uuid=notification.account_uuid, key=notification.image_path
         )
         message = alert_message(
-            notification, to=recipient.email, sender=self._mailer.config.sender, snapshot=snapshot
+            notification,
+            to=recipient.email,
+            sender=self._mailer.config.sender,
+            snapshot=snapshot,
+            image_url=self.image_url(notification),
         )
         await self._mailer.send(message)
         log.info(
@@ -116,7 +133,7 @@ class ChannelSender:
         await self._line.push(
             token=token,
             to=target.target,
-            messages=alert_messages(notification, public_url=self._public_url),
+            messages=alert_messages(notification, image_url=self.image_url(notification)),
             retry_key=retry_key(
                 delivery_id=delivery.id,
                 account_uuid=delivery.account_uuid,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import uuid
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -22,6 +21,7 @@ log = logging.getLogger(__name__)
 
 VERIFY_TIMEOUT_S = 3.0
 MAX_TEXT_CHARS = 5000
+MAX_IMAGE_URL_CHARS = 2000  # LINE's limit for image message URLs
 _RETRY_KEY_NAMESPACE = uuid.UUID("5f0c8d36-3c1e-4b7e-9a57-0d2b3c4e5f60")
 
 
@@ -68,12 +68,12 @@ def retry_key(*, delivery_id: int, account_uuid: str, created_iso: str) -> str:
     return str(uuid.uuid5(_RETRY_KEY_NAMESPACE, f"{account_uuid}:{delivery_id}:{created_iso}"))
 
 
-def alert_messages(notification: Notification, *, public_url: str) -> list[dict[str, Any]]:
-    """A text message, plus an image message when the snapshot link can be https (LINE requires it)."""
+def alert_messages(notification: Notification, *, image_url: str) -> list[dict[str, Any]]:
+    """A text message, plus an image message when there is a (signed) snapshot link and it is
+    https: LINE requires https and fetches the picture without any VisionFlow token."""
     facts = "\n".join(f"{label}: {value}" for label, value in alert_lines(notification))
     text = f"{notification.message}\n{facts}"[:MAX_TEXT_CHARS]
     messages: list[dict[str, Any]] = [{"type": "text", "text": text}]
-    if notification.image_path and public_url.startswith("https://"):
-        url = f"{public_url}/showimage/{quote(notification.image_path)}"
-        messages.append({"type": "image", "originalContentUrl": url, "previewImageUrl": url})
+    if image_url.startswith("https://") and len(image_url) <= MAX_IMAGE_URL_CHARS:
+        messages.append({"type": "image", "originalContentUrl": image_url, "previewImageUrl": image_url})
     return messages

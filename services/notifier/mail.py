@@ -102,13 +102,16 @@ def alert_lines(notification: Notification) -> list[tuple[str, str]]:
 
 
 def alert_message(
-    notification: Notification, *, to: str, sender: str, snapshot: Snapshot | None
+    notification: Notification, *, to: str, sender: str, snapshot: Snapshot | None, image_url: str = ""
 ) -> EmailMessage:
-    """The alert mail; with a snapshot, the image is inline in the HTML (Content-ID)."""
+    """The alert mail; with a snapshot, the image is inline in the HTML (Content-ID), and with an
+    `image_url` (a signed link that needs no login) both parts carry a "View picture" link."""
     camera = notification.camera_name or f"camera {notification.camera_id}"
     message = _envelope(f"[VisionFlow] {notification.detection_type} detected on {camera}", to, sender)
     facts = alert_lines(notification)
     text = notification.message + "\n\n" + "\n".join(f"{label}: {value}" for label, value in facts)
+    if image_url:
+        text += f"\n\nView picture: {image_url}"
     message.set_content(text + "\n")
     rows = "".join(
         f"<tr><th align='left'>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
@@ -116,6 +119,8 @@ def alert_message(
     )
     cid = make_msgid(domain="visionflow")
     image = f"<p><img src='cid:{cid[1:-1]}' alt='snapshot' style='max-width:100%'></p>" if snapshot else ""
+    if image_url:
+        image += f"<p><a href='{html.escape(image_url)}'>View picture</a></p>"
     body = (
         f"<html><body><h2>{html.escape(notification.message)}</h2><table>{rows}</table>{image}</body></html>"
     )

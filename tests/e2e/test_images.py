@@ -1,10 +1,18 @@
-"""`/showimage`: the caller's own images from the object store, and nothing else."""
+"""`/showimage`: the caller's own images from the object store, and nothing else.
+
+Signed links (`?exp=&sig=`) open one key without a token; the system fixture's data dir holds the
+key file the notifier and the gateway share.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import re
+import time
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import nats
@@ -13,9 +21,11 @@ from nats.js.errors import BadRequestError, BucketNotFoundError
 from nats.js.object_store import ObjectStore
 
 from tests.conftest import System
-from tests.e2e.helpers import Account, assert_error
+from tests.e2e.helpers import Account, assert_error, create_camera
 from tests.e2e.mjpeg import numbered_jpeg
+from tests.support.smtp import verification_token
 from visionflow import subjects
+from visionflow.links import ImageLinkSigner, load_or_create_link_key
 
 
 @pytest.fixture
@@ -104,3 +114,119 @@ async def test_paths_outside_my_images_are_404(
 
 async def test_showimage_needs_a_token(http: httpx.AsyncClient, alice: Account) -> None:
     assert_error(await http.get(f"/showimage/{alice.account_uuid}/x.jpg"), 401, "AUTH_REQUIRED")
+
+
+# Signed links: what LINE's servers and a mail reader open, with no token.
+
+
+@pytest.fixture(scope="module")
+def link_signer(system: System) -> ImageLinkSigner:
+    """The signer of the key file the notifier created in the shared data dir at its start."""
+    key_file = system.data_dir / "image-link.key"
+    assert key_file.is_file() and key_file.stat().st_mode & 0o777 == 0o600
+    return ImageLinkSigner(load_or_create_link_key(key_file))
+
+
+def signed_path(url: str) -> str:
+    split = urlsplit(url)
+    return f"{split.path}?{split.query}"
+
+
+async def test_signed_link_serves_the_image_without_a_token(
+    http: httpx.AsyncClient, store: ObjectStore, alice: Account, link_signer: ImageLinkSigner
+) -> None:
+    jpeg = numbered_jpeg(3)
+    key = f"{alice.account_uuid}/alerts/{uuid.uuid4().hex} 1.jpg"
+    await put(store, key, jpeg)
+    response = await http.get(signed_path(link_signer.url("https://vf.example.com", key, 600)))
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "image/jpeg" and response.content == jpeg
+    assert (await http.get(f"/showimage/{key}", headers=alice.headers)).content == jpeg  # token still works
+
+
+async def test_bad_expired_or_foreign_signatures_are_404(
+    http: httpx.AsyncClient, store: ObjectStore, alice: Account, bob: Account, link_signer: ImageLinkSigner
+) -> None:
+    key = f"{alice.account_uuid}/alerts/{uuid.uuid4().hex}.jpg"
+    other = f"{alice.account_uuid}/alerts/{uuid.uuid4().hex}.jpg"
+    bobs = f"{bob.account_uuid}/alerts/{uuid.uuid4().hex}.jpg"
+    for each in (key, other, bobs):
+        await put(store, each, numbered_jpeg(5))
+    exp = int(time.time()) + 600
+    sig = link_signer.sign(key, exp)
+    past = int(time.time()) - 1
+    stranger = ImageLinkSigner(bytes(32))
+    refused: list[tuple[str, dict[str, Any]]] = [
+        (key, {"exp": exp, "sig": sig[:-1] + ("A" if sig[-1] != "A" else "B")}),  # tampered signature
+        (key, {"exp": exp + 1, "sig": sig}),  # tampered expiry
+        (key, {"exp": past, "sig": link_signer.sign(key, past)}),  # expired
+        (other, {"exp": exp, "sig": sig}),  # another key of the same account
+        (bobs, {"exp": exp, "sig": sig}),  # another account's key
+        (key, {"exp": exp, "sig": stranger.sign(key, exp)}),  # not our secret
+        (key, {"exp": exp}),
+        (key, {"sig": sig}),
+        (key, {"exp": "soon", "sig": sig}),
+        (key, {"exp": f"{exp}.0", "sig": sig}),
+        (key, {"exp": exp, "sig": sig * 3}),
+    ]
+    for path, params in refused:
+        response = await http.get(f"/showimage/{path}", params=params)
+        assert_error(response, 404, "RESOURCE_NOT_FOUND")
+        assert not response.content.startswith(b"\xff\xd8"), params
+    # A refused signature with the owner's token still works like the token alone; bob's does not.
+    with_token = await http.get(
+        f"/showimage/{key}", params={"exp": exp + 1, "sig": sig}, headers=alice.headers
+    )
+    assert with_token.status_code == 200
+    foreign = await http.get(f"/showimage/{bobs}", params={"exp": exp, "sig": sig}, headers=alice.headers)
+    assert_error(foreign, 404, "RESOURCE_NOT_FOUND")
+
+
+async def test_path_checks_hold_for_signed_links(
+    http: httpx.AsyncClient, store: ObjectStore, alice: Account, link_signer: ImageLinkSigner
+) -> None:
+    await put(store, f"{alice.account_uuid}/notes.txt", b"secret notes")
+    for path in (f"{alice.account_uuid}/notes.txt", f"{alice.account_uuid}/../x.jpg", "x.jpg"):
+        response = await http.get(signed_path(link_signer.url("https://x", path, 600)))
+        assert_error(response, 404, "RESOURCE_NOT_FOUND")
+        assert b"secret" not in response.content
+
+
+async def test_picture_link_in_an_alert_mail_opens_without_a_token(
+    http: httpx.AsyncClient, system: System, store: ObjectStore, alice: Account
+) -> None:
+    address = f"{alice.username}@example.com"
+    added = await http.post(
+        "/email_recipients",
+        json={"email": address, "name": "Guard", "notification_types": ["alerts"], "active": True},
+        headers=alice.headers,
+    )
+    assert added.status_code == 201, added.text
+    [verification] = await system.smtp.wait_for(address, 1, timeout=20)
+    verified = await http.get("/email_recipients/verify", params={"token": verification_token(verification)})
+    assert verified.status_code == 200
+    camera = await create_camera(http, alice)
+    jpeg = numbered_jpeg(9)
+    key = f"{alice.account_uuid}/alerts/{uuid.uuid4().hex}.jpg"
+    await put(store, key, jpeg)
+    created = await http.post(
+        "/notifications",
+        json={
+            "camera_id": camera["id"],
+            "message": "Person at the gate",
+            "image_path": key,
+            "detection_type": "person",
+            "confidence": 0.9,
+        },
+        headers=alice.headers,
+    )
+    assert created.status_code == 201, created.text
+
+    [alert] = (await system.smtp.wait_for(address, 2, timeout=20))[1:]
+    text = alert.message.get_body(preferencelist=("plain",))
+    assert text is not None
+    found = re.search(r"View picture: (\S+)", text.get_content())
+    assert found, text.get_content()
+    picture = await http.get(signed_path(found[1]))  # no token: as a mail reader opens it
+    assert picture.status_code == 200, picture.text
+    assert picture.content == jpeg

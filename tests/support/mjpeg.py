@@ -57,13 +57,17 @@ class PartReader:
         return body
 
     async def read_to_end(self, timeout: float = 15.0) -> bytes:
-        """Everything left until the server ends the response (raises if it breaks instead)."""
-        chunks = self._chunks if self._chunks is not None else self.response.aiter_raw()
-
-        async def drain() -> None:
-            async for chunk in chunks:
-                self.buffer += chunk
-
-        await asyncio.wait_for(drain(), timeout)
+        """Everything left until the server ends the response (TimeoutError if it never does)."""
+        deadline = time.monotonic() + timeout
+        if self._chunks is None:
+            self._chunks = self.response.aiter_raw()
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("the response did not end in time")
+            try:
+                self.buffer += await asyncio.wait_for(anext(self._chunks), remaining)
+            except StopAsyncIteration:
+                break
         rest, self.buffer = self.buffer, b""
         return rest

@@ -2,19 +2,25 @@
 
 Keys look like `<account_uuid>/...`. Anything outside the caller's prefix, any `..`, absolute
 path, backslash, empty segment or unknown extension is "not found", like a missing image.
+
+The caller is the owner's token (header or `?token=`), or a signed link from the notifier
+(`?exp=<unix>&sig=<hmac>`, visionflow/links.py) that opens exactly one key until it expires; a
+bad, expired or foreign signature is "not found" too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from nats.errors import Error as NatsError
 from nats.js.errors import InvalidObjectNameError, NotFoundError
 
-from services.gateway.deps import BrowserCallerDep, ClientsDep
+from services.gateway.clients import Clients
+from services.gateway.deps import BrowserTokenDep, ClientsDep, get_link_signer, verify_caller
 from visionflow import subjects
 from visionflow.errors import ErrorCode, VisionFlowError
 
@@ -29,6 +35,8 @@ IMAGE_TYPES = {
     "bmp": "image/bmp",
 }
 MAX_KEY_CHARS = 1024
+MAX_EXP_DIGITS = 12
+MAX_SIG_CHARS = 64
 NOT_FOUND = "Image not found"
 STORE_TIMEOUT_S = 10.0
 
@@ -55,14 +63,49 @@ def image_key(account_uuid: str, path: str) -> tuple[str, str]:
     return path, content_type
 
 
+async def _signed_owner(request: Request, path: str, exp: str, sig: str) -> str | None:
+    """The account whose key a valid signed link opens, or None when the signature does not hold."""
+    if not exp.isascii() or not exp.isdigit() or len(exp) > MAX_EXP_DIGITS or len(sig) > MAX_SIG_CHARS:
+        return None
+    signer = get_link_signer(request)
+    if not signer.verify(path, int(exp), sig):
+        return None
+    return path.partition("/")[0]
+
+
+async def _owner(
+    request: Request, path: str, *, token: str | None, exp: str | None, sig: str | None, clients: Clients
+) -> str:
+    """Whose images this request may read: a valid signed link's, else the token's account."""
+    signed = exp is not None or sig is not None
+    if signed:
+        owner = await _signed_owner(request, path, exp or "", sig or "")
+        if owner is not None:
+            return owner
+    if token is not None:
+        return (await verify_caller(clients, token)).account_uuid
+    if signed:
+        raise _not_found()
+    raise VisionFlowError(ErrorCode.AUTH_REQUIRED, "Authorization token is required")
+
+
 @router.get(
     "/showimage/{image_path:path}",
     summary="One of the caller's images (e.g. a notification snapshot)",
+    description="Needs the owner's token, or `exp` and `sig` from a signed link in an alert.",
     response_class=Response,
     responses={200: {"content": {t: {} for t in sorted(set(IMAGE_TYPES.values()))}}},
 )
-async def show_image(image_path: str, caller: BrowserCallerDep, clients: ClientsDep) -> Response:
-    key, content_type = image_key(caller.account_uuid, image_path)
+async def show_image(
+    image_path: str,
+    request: Request,
+    clients: ClientsDep,
+    token: BrowserTokenDep,
+    exp: Annotated[str | None, Query(description="Signed link: expiry (Unix seconds)")] = None,
+    sig: Annotated[str | None, Query(description="Signed link: signature")] = None,
+) -> Response:
+    account_uuid = await _owner(request, image_path, token=token, exp=exp, sig=sig, clients=clients)
+    key, content_type = image_key(account_uuid, image_path)
     if clients.nc is None:
         raise VisionFlowError(ErrorCode.SERVICE_UNAVAILABLE, "Image store unavailable")
     try:
@@ -71,7 +114,7 @@ async def show_image(image_path: str, caller: BrowserCallerDep, clients: Clients
     except (NotFoundError, InvalidObjectNameError):
         raise _not_found() from None
     except (NatsError, TimeoutError) as error:
-        log.warning("object store read failed account=%s: %s", caller.account_uuid, error)
+        log.warning("object store read failed account=%s: %s", account_uuid, error)
         raise VisionFlowError(ErrorCode.SERVICE_UNAVAILABLE, "Image store unavailable") from None
     return Response(
         result.data or b"",

@@ -39,3 +39,22 @@ def test_deployments_run_existing_services_with_grpc_probes() -> None:
         probe = container["readinessProbe"]
         if doc["metadata"]["name"] != "gateway":
             assert probe["grpc"]["port"] == container["ports"][0]["containerPort"]
+
+
+def test_key_files_come_from_the_shared_secret() -> None:
+    # A key generated per pod differs between replicas and is lost on restart.
+    needs = {
+        "auth": {"VF_JWT_PRIVATE_KEY_FILE"},
+        "notifier": {"VF_NOTIFIER_SECRET_KEY_FILE", "VF_IMAGE_LINK_KEY_FILE"},
+        "gateway": {"VF_IMAGE_LINK_KEY_FILE"},
+    }
+    for name, variables in needs.items():
+        [deployment] = [d for d in _documents(K8S / "base" / f"{name}.yaml") if d["kind"] == "Deployment"]
+        pod = deployment["spec"]["template"]["spec"]
+        container = pod["containers"][0]
+        secrets = {v["name"]: v["secret"]["secretName"] for v in pod["volumes"] if "secret" in v}
+        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        env = {e["name"]: e.get("value", "") for e in container["env"]}
+        for variable in variables:
+            mount = str(Path(env[variable]).parent)
+            assert secrets.get(mounts.get(mount, "")) == "visionflow-keys", (name, variable)

@@ -71,6 +71,7 @@ class NotifierUnderTest:
     nats: NatsServer
     smtp: SmtpSink
     line: LineApiStandIn
+    data_dir: Path
 
     @property
     def address(self) -> str:
@@ -111,7 +112,8 @@ def start_notifier(
     if smtp_running:
         smtp.start()
     line = LineApiStandIn().start()
-    env = notifier_env(base / "data", nats, auth_address, smtp, line, **extra)
+    data_dir = base / "data"
+    env = notifier_env(data_dir, nats, auth_address, smtp, line, **extra)
     try:
         process = start_service("notifier", env, base / "logs")
     except BaseException:
@@ -119,7 +121,7 @@ def start_notifier(
         smtp.stop()
         nats.stop()
         raise
-    return NotifierUnderTest(process, nats, smtp, line)
+    return NotifierUnderTest(process, nats, smtp, line, data_dir)
 
 
 def stop_notifier(running: NotifierUnderTest) -> int | None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from collections.abc import AsyncIterator
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from nats.aio.client import Client as NATS
@@ -12,8 +15,11 @@ from tests.unit.notifier.alerts import alert_event, jpeg_bytes, publish_alert, p
 from tests.unit.notifier.conftest import Account, NotifierUnderTest
 from tests.unit.notifier.helpers import add_verified_recipient, eventually, notifier_stub
 from visionflow import bus
+from visionflow.links import ImageLinkSigner, load_or_create_link_key
 from visionflow.rpc import call
 from visionflow.v1 import notifier_pb2, notifier_pb2_grpc
+
+WEEK = 7 * 24 * 3600
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +33,24 @@ async def nc(notifier: NotifierUnderTest) -> AsyncIterator[NATS]:
     client = await bus.connect(notifier.nats.url, "notifier-tests")
     yield client
     await bus.close(client)
+
+
+PICTURE_LINK = re.compile(r"View picture: (\S+)")
+
+
+def assert_signed_link(url: str, notifier: NotifierUnderTest, key: str) -> None:
+    """`url` opens exactly `key` for about the default week, signed with the notifier's key file."""
+    split = urlsplit(url)
+    assert (split.scheme, split.netloc) == ("https", "vf.example.test")
+    assert unquote(split.path) == f"/showimage/{key}"
+    query = parse_qs(split.query)
+    exp, sig = int(query["exp"][0]), query["sig"][0]
+    assert abs(exp - (time.time() + WEEK)) < 120
+    key_file = notifier.data_dir / "image-link.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    signer = ImageLinkSigner(load_or_create_link_key(key_file))
+    assert signer.verify(key, exp, sig)
+    assert not signer.verify(f"{key}.other.jpg", exp, sig)
 
 
 async def notifications(stub, account: Account) -> list[notifier_pb2.Notification]:
@@ -80,12 +104,15 @@ async def test_alert_is_stored_mailed_with_image_and_pushed_once(
     assert push.bearer == line_token and push.body["to"] == line_user
     text, picture = push.body["messages"]
     assert text["type"] == "text" and "Person lingering at the dock" in text["text"]
-    assert picture == {
-        "type": "image",
-        "originalContentUrl": f"https://vf.example.test/showimage/{key}",
-        "previewImageUrl": f"https://vf.example.test/showimage/{key}",
-    }
+    assert picture["type"] == "image" and picture["originalContentUrl"] == picture["previewImageUrl"]
+    assert_signed_link(picture["originalContentUrl"], notifier, key)
     assert push.headers.get("x-line-retry-key")
+
+    plain = mail.message.get_body(preferencelist=("plain",))
+    assert plain is not None
+    [mail_link] = PICTURE_LINK.findall(plain.get_content())
+    assert_signed_link(mail_link, notifier, key)
+    assert f"<a href='{mail_link.replace('&', '&amp;')}'>View picture</a>" in html.get_content()
 
     # The same event again (a redelivery or a second publish) changes nothing.
     seq = await publish_alert(nc, event)
@@ -123,12 +150,15 @@ async def test_alert_without_notification_enabled_is_stored_not_sent(
 async def test_foreign_snapshot_key_is_never_attached(
     stub, nc: NATS, notifier: NotifierUnderTest, alice: Account, bob: Account
 ) -> None:
-    email, _, _ = await channels_for(stub, notifier, alice, "nosy")
+    email, _, line_user = await channels_for(stub, notifier, alice, "nosy")
     bob_key = f"{bob.uuid}/cam1/secret.jpg"
     await put_snapshot(nc, bob_key, jpeg_bytes())
     await publish_alert(nc, alert_event(alice.uuid, snapshot_key=bob_key))
     [mail] = (await notifier.smtp.wait_for(email, count=2))[1:]
     assert not [part for part in mail.message.walk() if part.get_content_maintype() == "image"]
+    assert "View picture" not in mail.message.as_string()  # no signed link to bob's image either
+    [push] = await notifier.line.wait_for_pushes(line_user)
+    assert [m["type"] for m in push.body["messages"]] == ["text"]
 
 
 async def test_missing_snapshot_still_sends_the_mail(

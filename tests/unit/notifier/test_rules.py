@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from services.notifier import crypto, validation
-from services.notifier.images import Snapshot, image_subtype, key_belongs_to
-from services.notifier.line import alert_messages, retry_key
-from services.notifier.mail import alert_message
+from services.notifier.channels import ChannelSender
+from services.notifier.images import Snapshot, SnapshotStore, image_subtype, key_belongs_to
+from services.notifier.line import LineClient, alert_messages, retry_key
+from services.notifier.mail import Mailer, SmtpConfig, alert_message
 from services.notifier.models import Notification
 from services.notifier.outbox import Backoff
 from services.notifier.ratelimit import AccountRateLimiter
+from visionflow.db import create_db_engine
 from visionflow.errors import ErrorCode, VisionFlowError
+from visionflow.links import ImageLinkSigner, load_or_create_link_key
 
 GOOD = {
     "camera_id": 1,
@@ -170,16 +175,60 @@ def test_alert_mail_has_text_html_and_inline_image() -> None:
     assert not [part for part in plain_only.walk() if part.get_content_maintype() == "image"]
 
 
-def test_line_image_message_only_with_https_public_url() -> None:
-    https = alert_messages(_notification(), public_url="https://vf.example.com")
+def test_line_image_message_only_with_an_https_link() -> None:
+    signed = "https://vf.example.com/showimage/acc/cam3/e.jpg?exp=1&sig=abc"
+    https = alert_messages(_notification(), image_url=signed)
     assert [m["type"] for m in https] == ["text", "image"]
-    assert https[1]["originalContentUrl"] == "https://vf.example.com/showimage/acc/cam3/e.jpg"
-    assert [m["type"] for m in alert_messages(_notification(), public_url="http://localhost:5000")] == [
-        "text"
-    ]
-    assert [m["type"] for m in alert_messages(_notification(image_path=""), public_url="https://x")] == [
-        "text"
-    ]
+    assert https[1]["originalContentUrl"] == https[1]["previewImageUrl"] == signed
+    plain_http = "http://localhost:5000/showimage/acc/cam3/e.jpg?exp=1&sig=abc"
+    assert [m["type"] for m in alert_messages(_notification(), image_url=plain_http)] == ["text"]
+    assert [m["type"] for m in alert_messages(_notification(), image_url="")] == ["text"]
+    too_long = "https://x/showimage/" + "a" * 2000
+    assert [m["type"] for m in alert_messages(_notification(), image_url=too_long)] == ["text"]
     key = retry_key(delivery_id=1, account_uuid="acc", created_iso="2026-01-01T00:00:00")
     assert key == retry_key(delivery_id=1, account_uuid="acc", created_iso="2026-01-01T00:00:00")
     assert key != retry_key(delivery_id=2, account_uuid="acc", created_iso="2026-01-01T00:00:00")
+
+
+def test_alert_mail_links_the_picture_in_text_and_html() -> None:
+    link = "https://vf.example.com/showimage/acc/cam3/e.jpg?exp=1800000000&sig=a-b_c"
+    snapshot = Snapshot(data=b"\xff\xd8\xff\xe0fake", subtype="jpeg", filename="e.jpg")
+    mail = alert_message(
+        _notification(), to="ops@example.com", sender="vf@example.com", snapshot=snapshot, image_url=link
+    )
+    text = mail.get_body(preferencelist=("plain",))
+    html = mail.get_body(preferencelist=("html",))
+    assert text is not None and f"View picture: {link}" in text.get_content()
+    assert html is not None
+    assert f"<a href='{link.replace('&', '&amp;')}'>View picture</a>" in html.get_content()
+    assert [part for part in mail.walk() if part.get_content_maintype() == "image"]  # still inline
+    without = alert_message(_notification(), to="ops@example.com", sender="vf@example.com", snapshot=None)
+    assert "View picture" not in without.as_string()
+
+
+async def test_sender_signs_only_the_notifications_own_snapshot_keys(tmp_path: Path) -> None:
+    secret = load_or_create_link_key(tmp_path / "image-link.key")
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'notifier.db'}")
+    line = LineClient("https://api.line.me")
+    sender = ChannelSender(
+        engine=engine,
+        mailer=Mailer(SmtpConfig("localhost", 25, "", "", "vf@example.com", "none", 1.0)),
+        line=line,
+        snapshots=SnapshotStore(None),
+        token_box=crypto.TokenBox(crypto.load_or_create_key(tmp_path / "notifier.key")),
+        public_url="https://vf.example.com",
+        verification_ttl=timedelta(hours=1),
+        link_signer=ImageLinkSigner(secret),
+        link_ttl_s=600,
+    )
+    before = int(time.time())
+    url = urlsplit(sender.image_url(_notification()))
+    assert (url.scheme, url.netloc, url.path) == ("https", "vf.example.com", "/showimage/acc/cam3/e.jpg")
+    query = parse_qs(url.query)
+    exp, sig = int(query["exp"][0]), query["sig"][0]
+    assert before + 600 <= exp <= int(time.time()) + 600
+    assert ImageLinkSigner(secret).verify("acc/cam3/e.jpg", exp, sig)
+    for foreign in ("other/cam3/e.jpg", "acc/../other/e.jpg", "/acc/e.jpg", ""):
+        assert sender.image_url(_notification(image_path=foreign)) == "", foreign
+    await line.close()
+    engine.dispose()

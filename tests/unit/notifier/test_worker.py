@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -35,6 +36,7 @@ from services.notifier.ratelimit import AccountRateLimiter
 from tests.support.line_api import LineApiStandIn
 from tests.support.smtp import SmtpSink
 from visionflow.db import create_db_engine, utcnow
+from visionflow.links import ImageLinkSigner
 
 TABLES = [
     SQLModel.metadata.tables[name]
@@ -76,6 +78,8 @@ def worker(engine: Engine, smtp: SmtpSink, line: LineClient, *, per_minute: int)
         token_box=crypto.TokenBox(Fernet(Fernet.generate_key())),
         public_url="http://localhost:5000",
         verification_ttl=timedelta(hours=48),
+        link_signer=ImageLinkSigner(secrets.token_bytes(32)),
+        link_ttl_s=3600,
     )
     policy = WorkerPolicy(backoff=Backoff(0.1, 0.5), lease_s=30, max_attempts=5, concurrency=4, poll_s=0.05)
     return DeliveryWorker(engine=engine, sender=sender, limiter=AccountRateLimiter(per_minute), policy=policy)
