@@ -28,6 +28,7 @@ from visionflow.rpc import create_server
 log = logging.getLogger(__name__)
 
 Cleanup = Callable[[], Awaitable[None] | None]
+TASK_STOP_TIMEOUT_S = 5.0
 
 
 class Runtime:
@@ -95,9 +96,12 @@ class Runtime:
     async def shutdown(self) -> None:
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(BaseException):
-                await task
+        if self._tasks:
+            # A task that swallows its CancelledError (nats-py can, inside publish) must not hold
+            # the process: give the tasks a few seconds, then go on with the cleanups.
+            _, pending = await asyncio.wait(self._tasks, timeout=TASK_STOP_TIMEOUT_S)
+            for task in pending:
+                log.warning("task %s did not stop in %ss; leaving it", task.get_name(), TASK_STOP_TIMEOUT_S)
         for cleanup in reversed(self._cleanups):
             try:
                 result = cleanup()

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import nats
 from PIL import Image
@@ -43,17 +43,21 @@ class Publisher:
     size: tuple[int, int] = (160, 120)
     published: int = 0
     _task: asyncio.Task[None] | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def _run(self) -> None:
+        # Stopped by an event, not by cancel: nats-py can swallow a CancelledError that lands
+        # inside publish/flush, which left this loop running and the test hanging in __aexit__.
         nc = await nats.connect(self.nats_url)
         try:
-            while True:
+            while not self._stop.is_set():
                 self.published += 1
                 await nc.publish(
                     self.subject, numbered_jpeg(self.published, noise=self.noise, size=self.size)
                 )
                 await nc.flush()
-                await asyncio.sleep(1 / self.fps)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), 1 / self.fps)
         finally:
             await nc.close()
 
@@ -63,6 +67,5 @@ class Publisher:
 
     async def __aexit__(self, *exc: object) -> None:
         assert self._task is not None
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        self._stop.set()
+        await asyncio.wait_for(self._task, 10)
