@@ -118,6 +118,16 @@ def run() -> BenchResult:
             "cpu_ratio_50_vs_1": ratio,
             "gateway_cpu_ratio_50_vs_1": gateway_ratio,
         },
-        goals={"raw_p50": "raw p50 <= 50 ms on loopback", "cpu_ratio": "CPU ratio 50/1 viewers < 1.2"},
-        notes=[f"{CPU_WINDOW_S:.0f} s CPU windows; camera: 640x480 H.264 at 25 fps over RTSP (GStreamer)"],
+        goals={
+            "raw_p50": f"raw p50 <= 50 ms on loopback: {statistics.median(raw):.1f} ms "
+            f"({'met' if statistics.median(raw) <= 50 else 'not met'})",
+            "cpu_ratio": f"pipeline CPU ratio 50/1 viewers < 1.2: {ratio:.2f} "
+            f"({'met' if ratio < 1.2 else 'not met'})",
+        },
+        notes=[
+            f"{CPU_WINDOW_S:.0f} s CPU windows; camera: 640x480 H.264 at 25 fps over RTSP (GStreamer)",
+            "on 2 cores the 50 viewers' client runs in the bench process and takes CPU from the "
+            "detector, so the pipeline can use less CPU with more viewers; the gateway's own cost "
+            "is in the detail column",
+        ],
     )
