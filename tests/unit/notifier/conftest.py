@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
 
+from services.notifier import models  # noqa: F401 - registers the notifier's tables
 from tests.support.keyserver import KeyServer
 from tests.support.line_api import LineApiStandIn
 from tests.support.processes import NatsServer, ServiceProcess, start_nats, start_service
 from tests.support.smtp import SmtpSink
+from visionflow.db import create_db_engine
 
 
 @dataclass(frozen=True)
@@ -141,3 +145,15 @@ async def notifier(
     yield running
     code = await asyncio.to_thread(stop_notifier, running)
     assert code == 0, running.process.tail()
+
+
+NOTIFIER_TABLES = ("notification", "email_recipient", "line_target", "notification_delivery")
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """The notifier's tables in a fresh SQLite or PostgreSQL database (see `database_url`)."""
+    engine = create_db_engine(database_url, retries=3)
+    SQLModel.metadata.create_all(engine, tables=[SQLModel.metadata.tables[t] for t in NOTIFIER_TABLES])
+    yield engine
+    engine.dispose()

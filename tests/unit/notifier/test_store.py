@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from services.notifier import crypto, outbox, recipients, store, validation
 from services.notifier.models import (
@@ -19,21 +18,8 @@ from services.notifier.models import (
     EmailRecipient,
     LineTarget,
 )
-from visionflow.db import create_db_engine, utcnow
+from visionflow.db import utcnow
 from visionflow.errors import ErrorCode, VisionFlowError
-
-TABLES = [
-    SQLModel.metadata.tables[name]
-    for name in ("notification", "email_recipient", "line_target", "notification_delivery")
-]
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_db_engine(database_url, retries=3)
-    SQLModel.metadata.create_all(engine, tables=TABLES)
-    yield engine
-    engine.dispose()
 
 
 def account() -> str:

@@ -16,7 +16,6 @@ from datetime import timedelta
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
 
 from services.notifier import (
     crypto,
@@ -35,21 +34,8 @@ from services.notifier.outbox import Backoff
 from services.notifier.ratelimit import AccountRateLimiter
 from tests.support.line_api import LineApiStandIn
 from tests.support.smtp import SmtpSink
-from visionflow.db import create_db_engine, utcnow
+from visionflow.db import utcnow
 from visionflow.links import ImageLinkSigner
-
-TABLES = [
-    SQLModel.metadata.tables[name]
-    for name in ("notification", "email_recipient", "line_target", "notification_delivery")
-]
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = create_db_engine(database_url, retries=3)
-    SQLModel.metadata.create_all(engine, tables=TABLES)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")
