@@ -51,4 +51,4 @@ clean:
 
 # Refresh the page screenshots in docs/screenshots/ (headless Chromium through the browser tests).
 screenshots: $(STAMP)
-	VF_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e/test_register_browser.py tests/e2e/test_region_editor_browser.py
+	VF_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e/test_register_browser.py tests/e2e/test_region_editor_browser.py tests/e2e/test_dashboard_browser.py

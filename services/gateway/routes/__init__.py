@@ -13,12 +13,14 @@ from services.gateway.routes import (
     line,
     media,
     notifications,
+    pages_app,
     regions,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     home.router,
     accounts.router,
+    pages_app.router,
     cameras.router,
     regions.router,
     notifications.router,

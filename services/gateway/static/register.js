@@ -36,8 +36,13 @@
         payload = { message: "Unexpected answer from the server (" + response.status + ")" };
       }
       if (response.ok && payload.status === "success") {
-        show("success", payload.message + ". Account id: " + payload.account_uuid +
-          ". You can now log in with POST /login.");
+        show("success", payload.message + ". Account id: " + payload.account_uuid + ". You can now ");
+        const link = document.createElement("a");
+        link.href = "/login";
+        link.id = "login-link";
+        link.textContent = "log in";
+        result.appendChild(link);
+        result.appendChild(document.createTextNode("."));
         form.reset();
       } else {
         show("error", payload.message || "Registration failed (" + response.status + ")");
