@@ -93,12 +93,9 @@ async def _measure(nats_url: str, camera_id: int, smtp: SmtpSink, address: str) 
             deadline = time.monotonic() + 30
             while mail_at is None and time.monotonic() < deadline:
                 seq += 1
-                headers = {
-                    subjects.HDR_SEQ: str(seq),
-                    subjects.HDR_CAPTURE_TIME: str(time.time_ns()),
-                    subjects.HDR_WIDTH: str(width),
-                    subjects.HDR_HEIGHT: str(height),
-                }
+                headers = subjects.frame_headers(
+                    seq=seq, capture_ns=time.time_ns(), width=width, height=height
+                )
                 await nc.publish(subjects.frames_raw(camera_id), jpeg, headers=headers)
                 tick = time.monotonic() + 1 / FPS
                 while time.monotonic() < tick:

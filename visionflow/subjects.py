@@ -19,6 +19,16 @@ HDR_WIDTH = "Vf-Width"
 HDR_HEIGHT = "Vf-Height"
 
 
+def frame_headers(*, seq: int, capture_ns: int, width: int, height: int) -> dict[str, str]:
+    """The headers of a frame message (raw or annotated): the one place their layout is built."""
+    return {
+        HDR_SEQ: str(seq),
+        HDR_CAPTURE_TIME: str(capture_ns),
+        HDR_WIDTH: str(width),
+        HDR_HEIGHT: str(height),
+    }
+
+
 def frames_raw(camera_id: int) -> str:
     return f"vf.frames.raw.{camera_id}"
 

@@ -46,15 +46,6 @@ def frame_from_message(camera_id: int, data: bytes, headers: dict[str, str] | No
     )
 
 
-def frame_headers(*, seq: int, capture_ns: int, width: int, height: int) -> dict[str, str]:
-    return {
-        subjects.HDR_SEQ: str(seq),
-        subjects.HDR_CAPTURE_TIME: str(capture_ns),
-        subjects.HDR_WIDTH: str(width),
-        subjects.HDR_HEIGHT: str(height),
-    }
-
-
 class FrameSlots:
     """The newest unanalysed frame of each camera. Used on the event loop only."""
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from nats.aio.client import Client as NATS
 
-from services.detector.frames import RawFrame, frame_headers
+from services.detector.frames import RawFrame
 from services.detector.tracking import Detected
 from visionflow import subjects
 from visionflow.v1 import media_pb2
@@ -71,7 +71,7 @@ class FramePublisher:
                     self._nc.max_payload,
                 )
             return
-        headers = frame_headers(
+        headers = subjects.frame_headers(
             seq=info.seq, capture_ns=info.capture_time_ns, width=info.width, height=info.height
         )
         await self._nc.publish(subjects.frames_annotated(info.camera_id), annotated_jpeg, headers=headers)

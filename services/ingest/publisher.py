@@ -31,12 +31,9 @@ class Publisher:
         if len(frame.jpeg) > self.max_jpeg_bytes:
             log.warning("frame too large camera_id=%s bytes=%s", camera_id, len(frame.jpeg))
             return False
-        headers = {
-            subjects.HDR_SEQ: str(frame.seq),
-            subjects.HDR_CAPTURE_TIME: str(frame.capture_time_ns),
-            subjects.HDR_WIDTH: str(frame.width),
-            subjects.HDR_HEIGHT: str(frame.height),
-        }
+        headers = subjects.frame_headers(
+            seq=frame.seq, capture_ns=frame.capture_time_ns, width=frame.width, height=frame.height
+        )
         try:
             await self._nc.publish(subjects.frames_raw(camera_id), frame.jpeg, headers=headers)
         except Exception as error:  # noqa: BLE001 - closed, reconnecting or buffer full: drop it

@@ -14,7 +14,7 @@ from services.detector.backends import RawDetections
 from services.detector.batcher import analyse
 from services.detector.cameras import WatchedCamera, rules_from
 from services.detector.config import DetectorSettings
-from services.detector.frames import FrameSlots, RawFrame, frame_from_message, frame_headers
+from services.detector.frames import FrameSlots, RawFrame, frame_from_message
 from services.detector.tracking import CameraTracker, Detected
 from services.detector.zones import ZoneEngine, ZoneRule
 from tests.unit.detector import photos
@@ -43,7 +43,7 @@ def test_slots_keep_only_the_newest_frame_per_camera() -> None:
 
 
 def test_frame_headers_round_trip_and_bad_values_default() -> None:
-    headers = frame_headers(seq=42, capture_ns=1_700_000_000_123_456_789, width=640, height=480)
+    headers = subjects.frame_headers(seq=42, capture_ns=1_700_000_000_123_456_789, width=640, height=480)
     parsed = frame_from_message(7, b"x", headers)
     assert (parsed.seq, parsed.capture_ns, parsed.width, parsed.height) == (
         42,

@@ -161,12 +161,7 @@ async def send_frames(nc: NATS, camera_id: int, jpeg: bytes, size: tuple[int, in
     """Publish the same photo as a live camera would, at FPS with capture-time headers."""
     width, height = size
     for seq in range(round(seconds * FPS)):
-        headers = {
-            subjects.HDR_SEQ: str(seq),
-            subjects.HDR_CAPTURE_TIME: str(time.time_ns()),
-            subjects.HDR_WIDTH: str(width),
-            subjects.HDR_HEIGHT: str(height),
-        }
+        headers = subjects.frame_headers(seq=seq, capture_ns=time.time_ns(), width=width, height=height)
         await nc.publish(subjects.frames_raw(camera_id), jpeg, headers=headers)
         await asyncio.sleep(1.0 / FPS)
 
