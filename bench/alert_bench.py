@@ -96,7 +96,7 @@ async def _measure(nats_url: str, camera_id: int, smtp: SmtpSink, address: str) 
                 headers = subjects.frame_headers(
                     seq=seq, capture_ns=time.time_ns(), width=width, height=height
                 )
-                await nc.publish(subjects.frames_raw(camera_id), jpeg, headers=headers)
+                await nc.publish(subjects.frames_detect(camera_id), jpeg, headers=headers)
                 tick = time.monotonic() + 1 / FPS
                 while time.monotonic() < tick:
                     if len(smtp.mails_to(address)) > mails_before:

@@ -11,12 +11,31 @@ CAMERA_CHANGED_ALL = "vf.camera.changed.*"
 CAMERA_STATUS_ALL = "vf.camera.status.*"
 ALERTS_ALL = "vf.events.alert.*"
 FRAMES_RAW_ALL = "vf.frames.raw.*"
+FRAMES_DETECT_ALL = "vf.frames.detect.*"
+DEMAND_ALL = "vf.demand.*.*"
+DEMAND_ANNOTATED_ALL = "vf.demand.annotated.*"
+
+# Work on demand: a viewer of `vf.frames.<kind>.<id>` publishes anything on
+# `vf.demand.<kind>.<id>` when it starts and then every DEMAND_RENEW_S; the producer keeps making
+# those frames until DEMAND_LEASE_S after the last demand.
+DEMAND_RENEW_S = 2.0
+DEMAND_LEASE_S = 5.0
+DEMAND_KINDS = ("raw", "annotated")
 
 # Header names on frame messages.
 HDR_SEQ = "Vf-Seq"
 HDR_CAPTURE_TIME = "Vf-Capture-Time"  # ns since the epoch
 HDR_WIDTH = "Vf-Width"
 HDR_HEIGHT = "Vf-Height"
+# Detect frames (ingest -> detector) only: the pixel layout of the body (`i420`; no body = a
+# tick that only says time has passed without motion), why the frame was sent, and the size of
+# the camera's main stream, the space regions and published boxes are in.
+HDR_FORMAT = "Vf-Format"
+HDR_REASON = "Vf-Reason"
+HDR_SOURCE_WIDTH = "Vf-Source-Width"
+HDR_SOURCE_HEIGHT = "Vf-Source-Height"
+FORMAT_I420 = "i420"
+FORMAT_JPEG = "jpeg"
 
 
 def frame_headers(*, seq: int, capture_ns: int, width: int, height: int) -> dict[str, str]:
@@ -31,6 +50,23 @@ def frame_headers(*, seq: int, capture_ns: int, width: int, height: int) -> dict
 
 def frames_raw(camera_id: int) -> str:
     return f"vf.frames.raw.{camera_id}"
+
+
+def frames_detect(camera_id: int) -> str:
+    return f"vf.frames.detect.{camera_id}"
+
+
+def demand(kind: str, camera_id: int) -> str:
+    """`vf.demand.raw.<id>` or `vf.demand.annotated.<id>`: ask for those frames to be made."""
+    return f"vf.demand.{kind}.{camera_id}"
+
+
+def demand_for(frames_subject: str) -> str | None:
+    """The demand subject that makes `vf.frames.<kind>.<id>` flow (None for other subjects)."""
+    parts = frames_subject.split(".")
+    if len(parts) != 4 or parts[:2] != ["vf", "frames"] or parts[2] not in DEMAND_KINDS:
+        return None
+    return f"vf.demand.{parts[2]}.{parts[3]}"
 
 
 def frames_annotated(camera_id: int) -> str:

@@ -70,6 +70,7 @@ async def main() -> Runtime:
             metrics=metrics,
             grace_seconds=settings.detector_grace_seconds,
             track_buffer_seconds=settings.detector_track_buffer_seconds,
+            same_object_seconds=settings.detector_same_object_seconds,
         )
         await directory.start()
         runtime.on_stop(directory.stop)

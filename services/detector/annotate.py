@@ -46,20 +46,32 @@ def _label(image: np.ndarray, text: str, origin: tuple[int, int], colour: tuple[
     cv2.putText(image, text, (x, y - baseline), _FONT, scale, (255, 255, 255), thickness, cv2.LINE_AA)
 
 
-def draw(image: np.ndarray, detections: Sequence[Detected], regions: Sequence[ZoneRule]) -> np.ndarray:
-    """A copy of `image` with the regions outlined and named and every detection boxed."""
+def draw(
+    image: np.ndarray,
+    detections: Sequence[Detected],
+    regions: Sequence[ZoneRule],
+    *,
+    scale: tuple[float, float] = (1.0, 1.0),
+) -> np.ndarray:
+    """A copy of `image` with the regions outlined and named and every detection boxed.
+
+    Regions and boxes are in main-stream pixels; `scale` maps them to the image's pixels (a
+    detect frame from a sub-stream or scaled down is smaller than the main stream).
+    """
+    sx, sy = scale
     canvas = image.copy()
     line = max(1, round(min(canvas.shape[:2]) / 300))
     for region in regions:
         if len(region.polygon) < 2:
             continue
-        points = np.array([[round(x), round(y)] for x, y in region.polygon], dtype=np.int32)
+        points = np.array([[round(x * sx), round(y * sy)] for x, y in region.polygon], dtype=np.int32)
         cv2.polylines(canvas, [points], isClosed=True, color=_REGION_COLOUR, thickness=line)
         top = points[np.argmin(points[:, 1])]
         _label(canvas, region.name, (int(top[0]), int(top[1])), _REGION_COLOUR)
     for detection in detections:
         colour = _colour(detection.track_id)
-        x1, y1, x2, y2 = (round(v) for v in detection.box)
+        bx1, by1, bx2, by2 = detection.box
+        x1, y1, x2, y2 = round(bx1 * sx), round(by1 * sy), round(bx2 * sx), round(by2 * sy)
         cv2.rectangle(canvas, (x1, y1), (x2, y2), colour, line)
         track = f" #{detection.track_id}" if detection.track_id > 0 else ""
         _label(canvas, f"{detection.class_name} {detection.confidence:.2f}{track}", (x1, y1), colour)

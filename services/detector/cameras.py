@@ -1,16 +1,19 @@
 """Which cameras the detector analyses, learned from JetStream stream VF_CAMERAS.
 
 An ordered, ephemeral consumer starts with the last message of every camera (the current state)
-and then follows changes. Frames (`vf.frames.raw.<id>`) are subscribed only for cameras with
-recognition on; a delete or recognition off unsubscribes. Region changes replace the camera's
-zone rules live, without touching its tracker.
+and then follows changes. Detect frames (`vf.frames.detect.<id>`) are subscribed only for
+cameras with recognition on; a delete or recognition off unsubscribes. Region changes replace
+the camera's zone rules live, without touching its tracker. `vf.demand.annotated.<id>` says
+someone watches the annotated stream: annotated JPEGs are made only then.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
@@ -21,7 +24,7 @@ from services.detector.frames import FrameSlots, frame_from_message
 from services.detector.metrics import DetectorMetrics
 from services.detector.registry import DEFAULT_MODEL
 from services.detector.stats import CameraStats
-from services.detector.tracking import CameraTracker
+from services.detector.tracking import CameraTracker, Detected
 from services.detector.zones import ZoneEngine, ZoneRule, expand_classes
 from visionflow import subjects
 from visionflow.v1 import camera_pb2, events_pb2
@@ -72,6 +75,15 @@ class WatchedCamera:
     subscription: Subscription | None = None
     last_capture_ns: int = 0
     warned_missing: frozenset[str] = frozenset()
+    # The last inference's detections (main-stream pixels), held while nothing moves, and the
+    # last pixels seen (BGR) with their scale from main-stream pixels, for snapshots.
+    held: list[Detected] = field(default_factory=list)
+    last_image: np.ndarray | None = None
+    last_scale: tuple[float, float] = (1.0, 1.0)
+    view_until: float = 0.0  # monotonic: someone watches the annotated stream until then
+
+    def viewed(self) -> bool:
+        return self.view_until > time.monotonic()
 
 
 class CameraDirectory:
@@ -86,6 +98,7 @@ class CameraDirectory:
         metrics: DetectorMetrics,
         grace_seconds: float,
         track_buffer_seconds: float,
+        same_object_seconds: float = 10.0,
     ) -> None:
         self._nc = nc
         self._js = js
@@ -93,10 +106,16 @@ class CameraDirectory:
         self._metrics = metrics
         self._grace = grace_seconds
         self._track_buffer = track_buffer_seconds
+        self._same_object = same_object_seconds
         self._cameras: dict[int, WatchedCamera] = {}
         self._changes: JetStreamContext.PushSubscription | None = None
+        self._demand: Subscription | None = None
+
+    def _zones(self, rules: tuple[ZoneRule, ...] | list[ZoneRule]) -> ZoneEngine:
+        return ZoneEngine(rules, grace_seconds=self._grace, same_object_seconds=self._same_object)
 
     async def start(self) -> None:
+        self._demand = await self._nc.subscribe(subjects.DEMAND_ANNOTATED_ALL, cb=self._on_demand)
         self._changes = await self._js.subscribe(
             subjects.CAMERA_CHANGED_ALL,
             stream=subjects.CAMERAS_STREAM,
@@ -105,7 +124,18 @@ class CameraDirectory:
             deliver_policy=DeliverPolicy.LAST_PER_SUBJECT,
         )
 
+    async def _on_demand(self, msg: Msg) -> None:
+        try:
+            camera = self._cameras.get(subjects.camera_id_of(msg.subject))
+        except ValueError:
+            return
+        if camera is not None:
+            camera.view_until = time.monotonic() + subjects.DEMAND_LEASE_S
+
     async def stop(self) -> None:
+        if self._demand is not None:
+            await self._unsubscribe(self._demand)
+            self._demand = None
         if self._changes is not None:
             await self._unsubscribe(self._changes)
             self._changes = None
@@ -158,7 +188,7 @@ class CameraDirectory:
                 name=config.name,
                 model_name=config.model_name or DEFAULT_MODEL,
                 recognition=config.recognition,
-                zones=ZoneEngine(rules, grace_seconds=self._grace),
+                zones=self._zones(rules),
                 tracker=CameraTracker(buffer_seconds=self._track_buffer),
             )
             self._cameras[camera_id] = camera
@@ -199,7 +229,7 @@ class CameraDirectory:
                 self._metrics.frames_dropped.labels(label).inc()
 
         camera.subscription = await self._nc.subscribe(
-            subjects.frames_raw(camera_id),
+            subjects.frames_detect(camera_id),
             cb=on_frame,
             pending_msgs_limit=_FRAME_PENDING_MSGS,
             pending_bytes_limit=_FRAME_PENDING_BYTES,
@@ -213,8 +243,10 @@ class CameraDirectory:
         # Fresh state objects (an analysis in flight keeps the old ones): a camera that comes
         # back starts with new tracks and new dwells.
         camera.tracker = CameraTracker(buffer_seconds=self._track_buffer)
-        camera.zones = ZoneEngine(camera.zones.rules, grace_seconds=self._grace)
+        camera.zones = self._zones(camera.zones.rules)
         camera.last_capture_ns = 0
+        camera.held = []
+        camera.last_image = None
 
     async def _unsubscribe(self, subscription: Subscription | JetStreamContext.PushSubscription) -> None:
         try:

@@ -30,6 +30,9 @@ class DetectorSettings(CommonSettings):
     detector_grace_seconds: float = 1.0
     # VF_DETECTOR_TRACK_BUFFER_SECONDS: how long a lost track may come back with its id.
     detector_track_buffer_seconds: float = 1.0
+    # VF_DETECTOR_SAME_OBJECT_SECONDS: a new track whose box overlaps where an object of the same
+    # class was (in a region) at most this long ago continues that object's dwell and alert.
+    detector_same_object_seconds: float = 10.0
     # VF_DETECTOR_METRICS_PORT: Prometheus /metrics; 0 picks a free port, -1 turns it off.
     detector_metrics_port: int = 9154
     detector_jpeg_quality: int = 80
@@ -68,7 +71,9 @@ class DetectorSettings(CommonSettings):
             raise ValueError(f"VF_DETECTOR_MAX_BATCH must be in [1, 64], not {value!r}")
         return value
 
-    @field_validator("detector_grace_seconds", "detector_track_buffer_seconds")
+    @field_validator(
+        "detector_grace_seconds", "detector_track_buffer_seconds", "detector_same_object_seconds"
+    )
     @classmethod
     def _valid_seconds(cls, value: float) -> float:
         if not 0 <= value <= 60:

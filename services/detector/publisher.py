@@ -1,7 +1,8 @@
 """What the detector publishes per analysed frame on core NATS.
 
-`vf.detections.<id>`: a DetectionBatch protobuf. `vf.frames.annotated.<id>`: the annotated JPEG
-with the raw frames' headers (sequence, capture time, width, height).
+`vf.detections.<id>`: a DetectionBatch protobuf per inference, boxes in main-stream pixels.
+`vf.frames.annotated.<id>`: the annotated JPEG (only while someone watches) with the detect
+frame's sequence and capture time and the JPEG's own width and height.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+import numpy as np
 from nats.aio.client import Client as NATS
 
-from services.detector.frames import RawFrame
+from services.detector.frames import DetectFrame
 from services.detector.tracking import Detected
 from visionflow import subjects
 from visionflow.v1 import media_pb2
@@ -20,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def detection_batch(
-    frame: RawFrame,
+    frame: DetectFrame,
     *,
     width: int,
     height: int,
@@ -58,20 +60,30 @@ class FramePublisher:
         self._nc = nc
         self._warned_size: set[int] = set()
 
-    async def publish(self, batch: media_pb2.DetectionBatch, annotated_jpeg: bytes) -> None:
+    async def publish(
+        self, batch: media_pb2.DetectionBatch, annotated_jpeg: bytes, *, image: np.ndarray | None
+    ) -> None:
         info = batch.frame
         await self._nc.publish(subjects.detections(info.camera_id), batch.SerializeToString())
+        if annotated_jpeg and image is not None:
+            await self._annotated(info.camera_id, info.seq, info.capture_time_ns, image, annotated_jpeg)
+
+    async def publish_annotated(self, frame: DetectFrame, image: np.ndarray, annotated_jpeg: bytes) -> None:
+        await self._annotated(frame.camera_id, frame.seq, frame.capture_ns, image, annotated_jpeg)
+
+    async def _annotated(
+        self, camera_id: int, seq: int, capture_ns: int, image: np.ndarray, annotated_jpeg: bytes
+    ) -> None:
         if len(annotated_jpeg) > self._nc.max_payload:
-            if info.camera_id not in self._warned_size:
-                self._warned_size.add(info.camera_id)
+            if camera_id not in self._warned_size:
+                self._warned_size.add(camera_id)
                 log.warning(
                     "camera_id=%s annotated frame of %s bytes exceeds the NATS max payload %s; not published",
-                    info.camera_id,
+                    camera_id,
                     len(annotated_jpeg),
                     self._nc.max_payload,
                 )
             return
-        headers = subjects.frame_headers(
-            seq=info.seq, capture_ns=info.capture_time_ns, width=info.width, height=info.height
-        )
-        await self._nc.publish(subjects.frames_annotated(info.camera_id), annotated_jpeg, headers=headers)
+        height, width = image.shape[:2]
+        headers = subjects.frame_headers(seq=seq, capture_ns=capture_ns, width=width, height=height)
+        await self._nc.publish(subjects.frames_annotated(camera_id), annotated_jpeg, headers=headers)

@@ -4,7 +4,13 @@ An object's position is its anchor, the bottom centre of its box. An object of o
 classes whose anchor stays inside the region polygon for `alert_duration` seconds raises exactly
 one alert for that (track, region). Time is the frames' capture time, never the wall clock. A gap
 (missed frames, a brief step outside) no longer than the grace period does not break the dwell;
-a longer absence ends it, and coming back starts a new dwell. A new track id is a new object.
+a longer absence ends it, and coming back starts a new dwell.
+
+A new track id is a new object, except where it takes the place of one that was just there: a
+track that appears in a region with its box overlapping (IoU >= SAME_OBJECT_IOU) the last box of
+a dwell of the same class that ended (or went quiet) at most `same_object_seconds` ago continues
+that dwell, alert included. A parked car or a person standing still whose track is lost and
+found again therefore raises one alert, not one per track.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ VEHICLE_GROUP = "vehicle"
 VEHICLE_CLASSES: frozenset[str] = frozenset({"car", "truck", "bus", "motorcycle", "bicycle"})
 _EDGE_EPSILON = 1e-9
 _CLOCK_JUMP_S = 60.0  # a capture time this far in the past means the source clock was reset
+SAME_OBJECT_IOU = 0.5
 
 
 def expand_classes(names: Iterable[str]) -> frozenset[str]:
@@ -75,6 +82,17 @@ def point_in_polygon(point: Point, polygon: Sequence[Point]) -> bool:
     return inside
 
 
+def box_iou(a: Box, b: Box) -> float:
+    """Intersection over union of two boxes (0 when either is empty)."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    inter = width * height
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
 def anchor_of(box: Box) -> Point:
     """Bottom centre of a box: where the object stands."""
     x1, _, x2, y2 = box
@@ -127,6 +145,8 @@ class _Dwell:
     entered_at: float
     last_inside: float
     alerted: bool = False
+    class_name: str = ""
+    box: Box = (0.0, 0.0, 0.0, 0.0)
 
 
 class ZoneEngine:
@@ -136,12 +156,16 @@ class ZoneEngine:
     a lock for the few microseconds they take.
     """
 
-    def __init__(self, rules: Sequence[ZoneRule] = (), *, grace_seconds: float = 1.0) -> None:
-        if grace_seconds < 0:
-            raise ValueError("grace_seconds must be >= 0")
+    def __init__(
+        self, rules: Sequence[ZoneRule] = (), *, grace_seconds: float = 1.0, same_object_seconds: float = 0.0
+    ) -> None:
+        if grace_seconds < 0 or same_object_seconds < 0:
+            raise ValueError("grace_seconds and same_object_seconds must be >= 0")
         self._rules: tuple[ZoneRule, ...] = tuple(rules)
         self._grace = grace_seconds
+        self._same_object = same_object_seconds
         self._dwells: dict[tuple[int, int], _Dwell] = {}
+        self._ended: list[tuple[int, _Dwell]] = []  # (region id, dwell) ended lately
         self._last_timestamp: float | None = None
         self._lock = threading.Lock()
 
@@ -160,6 +184,7 @@ class ZoneEngine:
             current = set(self._rules)
             unchanged = {rule.region_id for rule in new_rules if rule in current}
             self._dwells = {key: dwell for key, dwell in self._dwells.items() if key[1] in unchanged}
+            self._ended = [(region, dwell) for region, dwell in self._ended if region in unchanged]
             self._rules = new_rules
 
     def update(self, timestamp: float, objects: Iterable[TrackedObject]) -> list[ZoneAlert]:
@@ -169,6 +194,7 @@ class ZoneEngine:
                 if self._last_timestamp - timestamp < _CLOCK_JUMP_S:
                     return []  # an older or repeated frame: dwell time never runs backwards
                 self._dwells.clear()  # the source's clock went back: start over
+                self._ended.clear()
             self._last_timestamp = timestamp
             alerts = [alert for obj in objects if obj.track_id > 0 for alert in self._observe(timestamp, obj)]
             self._expire(timestamp)
@@ -183,9 +209,12 @@ class ZoneEngine:
             key = (obj.track_id, rule.region_id)
             dwell = self._dwells.get(key)
             if dwell is None or timestamp - dwell.last_inside > self._grace:
-                dwell = _Dwell(entered_at=timestamp, last_inside=timestamp)
+                dwell = self._same_object_dwell(rule.region_id, obj, timestamp) or _Dwell(
+                    entered_at=timestamp, last_inside=timestamp
+                )
                 self._dwells[key] = dwell
             dwell.last_inside = timestamp
+            dwell.class_name, dwell.box = obj.class_name, obj.box
             stayed = timestamp - dwell.entered_at
             if not dwell.alerted and stayed >= rule.alert_duration:
                 dwell.alerted = True
@@ -202,10 +231,44 @@ class ZoneEngine:
                 )
         return alerts
 
+    def _same_object_dwell(self, region_id: int, obj: TrackedObject, timestamp: float) -> _Dwell | None:
+        """The dwell of the object this new track replaces, taken over (None when there is none).
+
+        Candidates: dwells in the region not seen in this frame (their track went quiet) and
+        dwells that ended at most `same_object_seconds` ago; the best overlapping box wins.
+        """
+        if self._same_object <= 0:
+            return None
+        best: tuple[float, _Dwell, tuple[int, int] | int] | None = None
+        horizon = timestamp - self._same_object
+        for key, dwell in self._dwells.items():
+            quiet = horizon <= dwell.last_inside < timestamp
+            if key[1] == region_id and quiet and dwell.class_name == obj.class_name:
+                iou = box_iou(dwell.box, obj.box)
+                if iou >= SAME_OBJECT_IOU and (best is None or iou > best[0]):
+                    best = (iou, dwell, key)
+        for index, (region, dwell) in enumerate(self._ended):
+            if region == region_id and dwell.last_inside >= horizon and dwell.class_name == obj.class_name:
+                iou = box_iou(dwell.box, obj.box)
+                if iou >= SAME_OBJECT_IOU and (best is None or iou > best[0]):
+                    best = (iou, dwell, index)
+        if best is None:
+            return None
+        _, dwell, where = best
+        if isinstance(where, int):
+            del self._ended[where]
+        else:
+            del self._dwells[where]
+        return _Dwell(entered_at=dwell.entered_at, last_inside=timestamp, alerted=dwell.alerted)
+
     def _expire(self, timestamp: float) -> None:
         gone = [key for key, dwell in self._dwells.items() if timestamp - dwell.last_inside > self._grace]
         for key in gone:
-            del self._dwells[key]
+            dwell = self._dwells.pop(key)
+            if self._same_object > 0:
+                self._ended.append((key[1], dwell))
+        horizon = timestamp - self._same_object
+        self._ended = [(region, dwell) for region, dwell in self._ended if dwell.last_inside >= horizon]
 
     def active_dwells(self) -> int:
         """How many (track, region) dwells are open (for stats and tests)."""

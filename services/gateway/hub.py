@@ -3,6 +3,10 @@
 Each subject has a `LatestFrame` slot that the subscription overwrites; a viewer waits for a
 version newer than the one it sent last, so a slow viewer skips frames instead of queueing them,
 and never delays anyone else. The subscription is dropped when the last viewer leaves.
+
+Frames are made on demand: while a feed of `vf.frames.<kind>.<id>` is open, the hub publishes
+on `vf.demand.<kind>.<id>` at once and every `subjects.DEMAND_RENEW_S`, which keeps ingest (raw)
+and the detector (annotated) producing them for `subjects.DEMAND_LEASE_S` more.
 """
 
 from __future__ import annotations
@@ -92,12 +96,27 @@ class Subscriber(Protocol):
 
     async def subscribe(self, subject: str, *, cb: Callable[[Any], Awaitable[None]]) -> Any: ...
 
+    async def publish(self, subject: str, payload: bytes = b"") -> None: ...
+
 
 @dataclass
 class _Feed:
     slot: LatestFrame = field(default_factory=LatestFrame)
     viewers: int = 0
     subscription: Any = None
+    demand: asyncio.Task[None] | None = None
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def _renew_demand(nc: Subscriber, subject: str, stop: asyncio.Event) -> None:
+    """Ask for the feed's frames until `stop` is set (an event, not cancel(): see nats-py)."""
+    while not stop.is_set():
+        try:
+            await nc.publish(subject, b"")
+        except Exception as error:  # noqa: BLE001 - reconnecting: the next round asks again
+            log.debug("demand not published subject=%s: %s", subject, error)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), subjects.DEMAND_RENEW_S)
 
 
 class FrameHub:
@@ -139,6 +158,9 @@ class FrameHub:
                     slot.publish(frame_of(msg))
 
                 feed.subscription = await self._nc.subscribe(subject, cb=on_frame)
+                demand = subjects.demand_for(subject)
+                if demand is not None:
+                    feed.demand = asyncio.create_task(_renew_demand(self._nc, demand, feed.stop))
                 self._feeds[subject] = feed
                 log.info("frame feed opened subject=%s", subject)
             feed.viewers += 1
@@ -150,7 +172,7 @@ class FrameHub:
             if feed.viewers > 0 or self._feeds.get(subject) is not feed:
                 return
             del self._feeds[subject]
-            await _unsubscribe(feed.subscription)
+            await _close_feed(feed)
             log.info("frame feed closed subject=%s", subject)
 
     async def close(self) -> None:
@@ -160,7 +182,15 @@ class FrameHub:
             feeds, self._feeds = self._feeds, {}
         for feed in feeds.values():
             feed.slot.close()
-            await _unsubscribe(feed.subscription)
+            await _close_feed(feed)
+
+
+async def _close_feed(feed: _Feed) -> None:
+    feed.stop.set()
+    if feed.demand is not None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(feed.demand), 5.0)
+    await _unsubscribe(feed.subscription)
 
 
 async def _unsubscribe(subscription: Any) -> None:

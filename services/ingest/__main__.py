@@ -1,13 +1,15 @@
-"""`python -m services.ingest`: read every camera once, publish its frames, serve snapshots."""
+"""`python -m services.ingest`: read every camera once, publish detect frames and, on demand, JPEG."""
 
 from __future__ import annotations
 
 import grpc
 
-from services.ingest.cameras import follow_cameras
+from services.ingest.cameras import follow_cameras, follow_demand
 from services.ingest.capture import CaptureOptions
 from services.ingest.config import IngestSettings
+from services.ingest.detectframes import DetectOptions
 from services.ingest.metrics import start_metrics
+from services.ingest.motion import MotionOptions
 from services.ingest.publisher import Publisher
 from services.ingest.servicer import IngestServicer
 from services.ingest.supervisor import Supervisor
@@ -31,6 +33,18 @@ def worker_options(settings: IngestSettings, max_jpeg_bytes: int) -> WorkerOptio
             open_timeout_s=settings.ingest_open_timeout_s,
             read_timeout_s=settings.ingest_stall_timeout_s + READ_TIMEOUT_MARGIN_S,
             max_jpeg_bytes=max_jpeg_bytes,
+            detect=DetectOptions(
+                max_side=settings.ingest_detect_max_side,
+                warmup_s=settings.ingest_detect_warmup_s,
+                recheck_s=settings.ingest_detect_recheck_s,
+            ),
+            motion=MotionOptions(
+                frame_height=settings.ingest_motion_frame_height,
+                threshold=settings.ingest_motion_threshold,
+                contour_area=settings.ingest_motion_contour_area,
+                frame_alpha=settings.ingest_motion_frame_alpha,
+                lightning_fraction=settings.ingest_motion_lightning_fraction,
+            ),
         ),
         allow_file_urls=settings.allow_file_urls,
         reconnect_initial_s=settings.ingest_reconnect_initial_s,
@@ -50,6 +64,8 @@ async def main() -> Runtime:
         if metrics is not None:
             runtime.on_stop(metrics.close)
         runtime.add_task(supervisor.watch(), name="ingest-watchdog")
+        demand = await follow_demand(runtime.nc, supervisor.demand)
+        runtime.on_stop(demand.unsubscribe)
         subscription = await follow_cameras(runtime.js, supervisor.apply)
         runtime.on_stop(subscription.unsubscribe)
         servicer = IngestServicer(supervisor, TokenVerifier(auth_service_key_fetcher(settings.auth_address)))

@@ -1,4 +1,5 @@
-"""Learn the cameras from JetStream: replay the current state of each, then follow changes.
+"""Learn the cameras from JetStream (replay the current state of each, then follow changes), and
+who watches which camera's frames.
 
 The VF_CAMERAS stream keeps the last CameraChanged per camera subject. An ephemeral ordered
 consumer with DeliverPolicy LAST_PER_SUBJECT therefore replays every camera's latest change at
@@ -12,7 +13,9 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from google.protobuf.message import DecodeError
+from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
 
@@ -45,3 +48,15 @@ async def follow_cameras(js: JetStreamContext, apply: ApplyChange) -> JetStreamC
         ordered_consumer=True,
         deliver_policy=DeliverPolicy.LAST_PER_SUBJECT,
     )
+
+
+async def follow_demand(nc: NATS, demand: Callable[[str, int], None]) -> Subscription:
+    """Subscribe to `vf.demand.<kind>.<id>`: someone watches that camera's frames of that kind."""
+
+    async def on_message(msg: Msg) -> None:
+        parts = msg.subject.split(".")
+        if len(parts) != 4 or parts[2] not in subjects.DEMAND_KINDS or not parts[3].isdigit():
+            return
+        demand(parts[2], int(parts[3]))
+
+    return await nc.subscribe(subjects.DEMAND_ALL, cb=on_message)

@@ -44,8 +44,17 @@ class IngestCollector(Collector):
             "frames_published": CounterMetricFamily(
                 "vf_ingest_frames_published", "JPEG frames published on NATS", labels=labels
             ),
+            "detect_published": CounterMetricFamily(
+                "vf_ingest_detect_frames_published", "Detect frames (and ticks) published", labels=labels
+            ),
+            "detect_inference": CounterMetricFamily(
+                "vf_ingest_detect_frames_inference", "Detect frames sent for inference", labels=labels
+            ),
+            "frames_unused": CounterMetricFamily(
+                "vf_ingest_frames_unused", "Frames decoded but not needed", labels=labels
+            ),
             "frames_dropped": CounterMetricFamily(
-                "vf_ingest_frames_dropped", "Frames not published", labels=labels
+                "vf_ingest_frames_dropped", "Frames made but not published", labels=labels
             ),
             "reconnects": CounterMetricFamily("vf_ingest_reconnects", "Stream reconnects", labels=labels),
         }
@@ -54,6 +63,9 @@ class IngestCollector(Collector):
             "fps_out": GaugeMetricFamily("vf_ingest_fps_out", "Published frames per second", labels=labels),
             "decode_ms": GaugeMetricFamily("vf_ingest_decode_ms", "Mean decode time", labels=labels),
             "encode_ms": GaugeMetricFamily("vf_ingest_encode_ms", "Mean JPEG encode time", labels=labels),
+            "motion_ms": GaugeMetricFamily(
+                "vf_ingest_motion_ms", "Mean motion detection + detect frame time", labels=labels
+            ),
         }
         state = GaugeMetricFamily(
             "vf_ingest_camera_state", "1 for the camera's current state", labels=["camera_id", "state"]

@@ -1,4 +1,4 @@
-"""NATS output of ingest: JPEG frames on `vf.frames.raw.<id>` and `CameraStatus` messages."""
+"""NATS output of ingest: detect frames, JPEG frames on `vf.frames.raw.<id>`, `CameraStatus`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 from nats.aio.client import Client as NATS
 
-from services.ingest.frames import Frame
+from services.ingest.frames import DetectFrame, Frame
 from visionflow import subjects
 from visionflow.v1 import events_pb2
 
@@ -38,6 +38,27 @@ class Publisher:
             await self._nc.publish(subjects.frames_raw(camera_id), frame.jpeg, headers=headers)
         except Exception as error:  # noqa: BLE001 - closed, reconnecting or buffer full: drop it
             log.debug("frame not published camera_id=%s: %s", camera_id, error)
+            return False
+        return True
+
+    async def publish_detect(self, camera_id: int, frame: DetectFrame) -> bool:
+        """Publish one detect frame (I420 body, or none for a tick); False when not sent."""
+        body = frame.i420 or b""
+        if len(body) > self.max_jpeg_bytes:
+            log.warning("detect frame too large camera_id=%s bytes=%s", camera_id, len(body))
+            return False
+        headers = subjects.frame_headers(
+            seq=frame.seq, capture_ns=frame.capture_time_ns, width=frame.width, height=frame.height
+        )
+        headers[subjects.HDR_REASON] = frame.reason.value
+        headers[subjects.HDR_SOURCE_WIDTH] = str(frame.source_width)
+        headers[subjects.HDR_SOURCE_HEIGHT] = str(frame.source_height)
+        if frame.i420 is not None:
+            headers[subjects.HDR_FORMAT] = subjects.FORMAT_I420
+        try:
+            await self._nc.publish(subjects.frames_detect(camera_id), body, headers=headers)
+        except Exception as error:  # noqa: BLE001 - closed, reconnecting or buffer full: drop it
+            log.debug("detect frame not published camera_id=%s: %s", camera_id, error)
             return False
         return True
 

@@ -31,7 +31,7 @@ class IngestServicer(media_pb2_grpc.IngestServiceServicer):
         self, request: media_pb2.GetSnapshotRequest, context: grpc.aio.ServicerContext
     ) -> media_pb2.GetSnapshotResponse:
         worker = await self._own_camera(request.camera_id, context)
-        frame = worker.latest
+        frame = await worker.snapshot()
         if frame is None:
             raise VisionFlowError(ErrorCode.RESOURCE_NOT_FOUND, "No frame yet")
         return media_pb2.GetSnapshotResponse(

@@ -9,6 +9,7 @@ import time
 
 from services.ingest.publisher import Publisher
 from services.ingest.worker import CameraSpec, CameraWorker, WorkerOptions
+from visionflow import subjects
 from visionflow.logs import scrub_url
 from visionflow.v1 import events_pb2
 
@@ -16,6 +17,7 @@ log = logging.getLogger(__name__)
 
 WATCHDOG_TICK_S = 1.0
 _JOIN_TIMEOUT_S = 2.0
+_EARLY_DEMAND_MAX = 4096
 
 
 class Supervisor:
@@ -26,6 +28,8 @@ class Supervisor:
         self._publisher = publisher
         self._workers: dict[int, CameraWorker] = {}
         self._retired: list[threading.Thread] = []
+        # Demand for cameras not (yet) known here: a viewer may ask before the camera arrives.
+        self._early_demand: dict[tuple[str, int], float] = {}
 
     def get(self, camera_id: int, account_uuid: str) -> CameraWorker | None:
         """The camera's worker when it belongs to the account (None otherwise)."""
@@ -58,15 +62,34 @@ class Supervisor:
             return
         spec = CameraSpec.from_proto(change.camera)
         if current is not None:
-            if current.spec.stream_url == spec.stream_url:
-                current.spec = spec  # nothing ingest reads has changed
+            if current.spec.streams == spec.streams:
+                current.update(spec)  # detect rate or recognition: live, no reconnect
                 return
             log.info("stream URL changed camera_id=%s url=%s", camera_id, scrub_url(spec.stream_url))
             await self._retire(current)
         worker = CameraWorker(spec, self._options, self._publisher, first_seq=current.seq if current else 0)
+        if current is not None:
+            worker.control.raw_until = current.control.raw_until  # viewers stay
+            worker.control.view_until = current.control.view_until
+        for kind in subjects.DEMAND_KINDS:
+            until = self._early_demand.pop((kind, camera_id), None)
+            if until is not None:
+                worker.want(kind, until)
         self._workers[camera_id] = worker
         worker.start()
         log.info("camera added camera_id=%s account=%s", camera_id, spec.account_uuid)
+
+    def demand(self, kind: str, camera_id: int) -> None:
+        """Someone asked for the camera's `raw` or `annotated` frames (`vf.demand.<kind>.<id>`)."""
+        until = time.monotonic() + subjects.DEMAND_LEASE_S
+        worker = self._workers.get(camera_id)
+        if worker is not None:
+            worker.want(kind, until)
+            return
+        now = time.monotonic()
+        self._early_demand = {key: t for key, t in self._early_demand.items() if t > now}
+        if len(self._early_demand) < _EARLY_DEMAND_MAX:
+            self._early_demand[(kind, camera_id)] = until
 
     async def _retire(self, worker: CameraWorker) -> None:
         await worker.stop()

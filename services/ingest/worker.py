@@ -14,16 +14,27 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from services.ingest.capture import CaptureEnded, CaptureEvent, CaptureOptions, CaptureThread
-from services.ingest.frames import Frame, FrameSlot
+from services.ingest.capture import (
+    CaptureControl,
+    CaptureEnded,
+    CaptureEvent,
+    CaptureOptions,
+    CaptureProgress,
+    CaptureThread,
+    DetectCaptured,
+    FrameCaptured,
+    JpegEncoder,
+)
+from services.ingest.frames import DetectFrame, Frame, LatestSlot
 from services.ingest.publisher import Publisher
 from services.ingest.sources import SourceRefused, StreamSource, resolve_source
 from services.ingest.stats import CameraStats
 from services.ingest.timing import backoff_delay
+from visionflow import camera_settings
 from visionflow.logs import scrub_url
 from visionflow.v1 import camera_pb2, events_pb2
 
@@ -47,10 +58,30 @@ class CameraSpec:
     camera_id: int
     account_uuid: str
     stream_url: str
+    detect_stream_url: str = ""
+    recognition: bool = False
+    detect_fps: float = camera_settings.DEFAULT_DETECT_FPS
 
     @classmethod
     def from_proto(cls, camera: camera_pb2.Camera) -> CameraSpec:
-        return cls(camera_id=camera.id, account_uuid=camera.account_uuid, stream_url=camera.stream_url)
+        return cls(
+            camera_id=camera.id,
+            account_uuid=camera.account_uuid,
+            stream_url=camera.stream_url,
+            detect_stream_url=camera.detect_stream_url,
+            recognition=camera.recognition,
+            detect_fps=camera.detect_fps or camera_settings.DEFAULT_DETECT_FPS,
+        )
+
+    @property
+    def streams(self) -> tuple[str, str]:
+        """What needs a reconnect when it changes: the main and the detect stream URLs."""
+        return self.stream_url, self.detect_stream_url
+
+    @property
+    def analysed_fps(self) -> float:
+        """Detect frames per second (0 while recognition is off)."""
+        return self.detect_fps if self.recognition else 0.0
 
 
 @dataclass(frozen=True)
@@ -64,17 +95,23 @@ class WorkerOptions:
 
 
 class _Session:
-    """One open attempt: its reader thread and the future that resolves when it ends."""
+    """One open attempt: its reader threads (main, and a sub-stream's when the camera has one)
+    and the future that resolves when either ends."""
 
-    def __init__(self, number: int, thread: CaptureThread) -> None:
+    def __init__(self, number: int, threads: list[CaptureThread]) -> None:
         self.number = number
-        self.thread = thread
+        self.threads = threads
         self.frames = 0
         self.last_frame = time.monotonic()  # the open time until the first frame
         self.ended: asyncio.Future[CaptureEnded] = asyncio.get_running_loop().create_future()
 
+    @property
+    def main(self) -> CaptureThread:
+        return self.threads[0]
+
     def end(self, ended: CaptureEnded) -> None:
-        self.thread.stop()
+        for thread in self.threads:
+            thread.stop()
         if not self.ended.done():
             self.ended.set_result(ended)
 
@@ -91,12 +128,19 @@ class CameraWorker:
         self.width = 0
         self.height = 0
         self.last_frame_at: float | None = None  # wall clock
-        self.latest: Frame | None = None
         self.seq = first_seq
         self.stats = CameraStats()
+        self.control = CaptureControl(detect_fps=spec.analysed_fps)
         self._options = options
         self._publisher = publisher
-        self._slot = FrameSlot()
+        self._slot: LatestSlot[Frame] = LatestSlot()
+        self._detect_slot: LatestSlot[DetectFrame] = LatestSlot(keep=DetectFrame.outranks)
+        self._snapshot_encoder = JpegEncoder(
+            quality=options.capture.jpeg_quality,
+            downscale_width=options.capture.downscale_width,
+            max_bytes=options.capture.max_jpeg_bytes,
+        )
+        self._snapshot: tuple[int, Frame] | None = None  # (capture ns, JPEG) of the last snapshot
         self._session: _Session | None = None
         self._sessions = 0
         self._threads: list[threading.Thread] = []
@@ -114,6 +158,7 @@ class CameraWorker:
         self._tasks = [
             asyncio.create_task(self._run(), name=f"camera:{self.camera_id}"),
             asyncio.create_task(self._publish_frames(), name=f"publish:{self.camera_id}"),
+            asyncio.create_task(self._publish_detect_frames(), name=f"detect:{self.camera_id}"),
         ]
         for task in self._tasks:
             task.add_done_callback(self._log_crash)
@@ -142,17 +187,13 @@ class CameraWorker:
         attempt = 0
         while True:
             try:
-                source = resolve_source(
-                    self.spec.stream_url,
-                    allow_files=self._options.allow_file_urls,
-                    read_timeout_s=self._options.capture.read_timeout_s,
-                )
+                sources = self._sources()
             except SourceRefused as refused:
                 self._set_state(ERROR, refused.reason)
                 return  # nothing to retry until the camera's URL changes
             if self.state not in (OFFLINE, ERROR):
                 self._set_state(CONNECTING, "")
-            session = self._open(source)
+            session = self._open(*sources)
             ended = await session.ended
             self._session = None
             if session.frames:
@@ -165,49 +206,95 @@ class CameraWorker:
             await asyncio.sleep(delay)
             self.stats.reconnects += 1
 
-    def _open(self, source: StreamSource) -> _Session:
+    def _resolve(self, url: str) -> StreamSource:
+        return resolve_source(
+            url,
+            allow_files=self._options.allow_file_urls,
+            read_timeout_s=self._options.capture.read_timeout_s,
+        )
+
+    def _sources(self) -> tuple[StreamSource, StreamSource | None]:
+        main = self._resolve(self.spec.stream_url)
+        if not self.spec.detect_stream_url:
+            return main, None
+        try:
+            return main, self._resolve(self.spec.detect_stream_url)
+        except SourceRefused as refused:
+            raise SourceRefused(f"detect stream: {refused.reason}") from None
+
+    def _open(self, main: StreamSource, detect: StreamSource | None) -> _Session:
         loop = asyncio.get_running_loop()
         self._sessions += 1
         number = self._sessions
 
-        def deliver(event: CaptureEvent) -> None:
-            loop.call_soon_threadsafe(self._on_capture, number, event)
+        def deliver_from(role: str) -> Callable[[CaptureEvent], None]:
+            def deliver(event: CaptureEvent) -> None:
+                loop.call_soon_threadsafe(self._on_capture, number, role, event)
 
-        thread = CaptureThread(self.camera_id, source, self._options.capture, deliver)
-        session = _Session(number, thread)
+            return deliver
+
+        options = self._options.capture
+        threads = [
+            CaptureThread(
+                self.camera_id,
+                main,
+                options,
+                deliver_from("main"),
+                control=self.control,
+                detect=detect is None,
+            )
+        ]
+        if detect is not None:
+            threads.append(
+                CaptureThread(
+                    self.camera_id, detect, options, deliver_from("detect"), control=self.control, main=False
+                )
+            )
+        session = _Session(number, threads)
         self._session = session
-        self._threads.append(thread)
+        self._threads.extend(threads)
         log.info(
-            "opening camera_id=%s account=%s url=%s",
+            "opening camera_id=%s account=%s url=%s detect_url=%s",
             self.camera_id,
             self.spec.account_uuid,
-            source.display,
+            main.display,
+            detect.display if detect is not None else "",
         )
-        thread.start()
+        for thread in threads:
+            thread.start()
         return session
 
-    def _on_capture(self, number: int, event: CaptureEvent) -> None:
+    def _on_capture(self, number: int, role: str, event: CaptureEvent) -> None:
         session = self._session
         if self._closed or session is None or session.number != number or session.ended.done():
             return  # from a reader that was replaced, stopped or given up by the watchdog
         if isinstance(event, CaptureEnded):
+            if role == "detect":
+                event = dataclasses.replace(event, reason=f"detect stream: {event.reason}")
             session.end(event)
             return
-        self.stats.add_capture(
-            decoded=event.decoded, skipped=event.skipped, decode_ms=event.decode_ms, encode_ms=event.encode_ms
-        )
-        self.seq += 1
-        frame = dataclasses.replace(event.frame, seq=self.seq)
-        session.frames += 1
-        if session.frames == 1:
-            self.stats.reset_rates()  # measure rates from the first frame, not from connecting
         session.last_frame = time.monotonic()
-        self.latest = frame
-        self.last_frame_at = time.time()
-        self.width, self.height = frame.width, frame.height
-        if self._slot.put(frame):
-            self.stats.frames_dropped += 1
-        self._set_state(ONLINE, "")
+        if isinstance(event, CaptureProgress):
+            self.stats.add_decoded(decoded=event.decoded, unused=event.unused, decode_ms=event.decode_ms)
+            if role != "main":
+                return
+            session.frames += 1
+            if session.frames == 1:
+                self.stats.reset_rates()  # measure rates from the first frame, not from connecting
+            self.last_frame_at = time.time()
+            self.width, self.height = event.width, event.height
+            self._set_state(ONLINE, "")
+        elif isinstance(event, FrameCaptured):
+            self.stats.add_encoded(event.encode_ms)
+            self.seq += 1
+            if self._slot.put(dataclasses.replace(event.frame, seq=self.seq)):
+                self.stats.frames_dropped += 1
+        elif isinstance(event, DetectCaptured):
+            self.stats.add_detect(event.motion_ms, inference=event.reason.infer)
+            self.seq += 1
+            frame = DetectFrame.of(event, seq=self.seq, source_size=(self.width, self.height))
+            if self._detect_slot.put(frame):
+                self.stats.frames_dropped += 1
 
     async def _publish_frames(self) -> None:
         while True:
@@ -216,6 +303,40 @@ class CameraWorker:
                 self.stats.frames_published += 1
             else:
                 self.stats.frames_dropped += 1
+
+    async def _publish_detect_frames(self) -> None:
+        while True:
+            frame = await self._detect_slot.take()
+            if await self._publisher.publish_detect(self.camera_id, frame):
+                self.stats.detect_published += 1
+            else:
+                self.stats.frames_dropped += 1
+
+    def update(self, spec: CameraSpec) -> None:
+        """A change that needs no reconnect (recognition, detect rate): applied to the next frame."""
+        self.spec = spec
+        self.control.detect_fps = spec.analysed_fps
+
+    def want(self, kind: str, until: float) -> None:
+        """Someone watches this camera's `raw` or `annotated` frames until `until` (monotonic)."""
+        if kind == "raw":
+            self.control.raw_until = max(self.control.raw_until, until)
+        elif kind == "annotated":
+            self.control.view_until = max(self.control.view_until, until)
+
+    async def snapshot(self) -> Frame | None:
+        """The newest frame of the main stream as JPEG (encoded on request, once per frame)."""
+        session = self._session
+        latest = session.main.latest if session is not None else None
+        if latest is None:
+            return self._snapshot[1] if self._snapshot is not None else None
+        image, capture_ns = latest
+        if self._snapshot is not None and self._snapshot[0] == capture_ns:
+            return self._snapshot[1]
+        jpeg, width, height = await asyncio.to_thread(self._snapshot_encoder.encode, image)
+        frame = Frame(jpeg=jpeg, capture_time_ns=capture_ns, width=width, height=height, seq=self.seq)
+        self._snapshot = (capture_ns, frame)
+        return frame
 
     def check(self, now: float) -> None:
         """The watchdog's tick: rates, stalled or silent streams, the periodic status."""

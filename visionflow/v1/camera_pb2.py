@@ -25,15 +25,15 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1avisionflow/v1/camera.proto\x12\rvisionflow.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x1d\n\x05Point\x12\t\n\x01x\x18\x01 \x01(\x01\x12\t\n\x01y\x18\x02 \x01(\x01\"\xce\x01\n\x06Region\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12)\n\x0b\x63oordinates\x18\x03 \x03(\x0b\x32\x14.visionflow.v1.Point\x12\x16\n\x0e\x61lert_duration\x18\x04 \x01(\x01\x12\x1c\n\x14notification_enabled\x18\x05 \x01(\x08\x12\x19\n\x11\x64\x65tection_classes\x18\x06 \x03(\t\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x97\x01\n\x0bRegionInput\x12\x0c\n\x04name\x18\x01 \x01(\t\x12)\n\x0b\x63oordinates\x18\x02 \x03(\x0b\x32\x14.visionflow.v1.Point\x12\x16\n\x0e\x61lert_duration\x18\x03 \x01(\x01\x12\x1c\n\x14notification_enabled\x18\x04 \x01(\x08\x12\x19\n\x11\x64\x65tection_classes\x18\x05 \x03(\t\"\xa2\x03\n\x06\x43\x61mera\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x14\n\x0c\x61\x63\x63ount_uuid\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x12\n\nstream_url\x18\x04 \x01(\t\x12\x13\n\x0brecognition\x18\x05 \x01(\x08\x12\x10\n\x08location\x18\x06 \x01(\t\x12\x12\n\nmodel_name\x18\x07 \x01(\t\x12*\n\x06status\x18\x08 \x01(\x0e\x32\x1a.visionflow.v1.CameraState\x12\x15\n\rstatus_reason\x18\t \x01(\t\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0blast_active\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05width\x18\r \x01(\x05\x12\x0e\n\x06height\x18\x0e \x01(\x05\x12&\n\x07regions\x18\x0f \x03(\x0b\x32\x15.visionflow.v1.Region\"\xa7\x01\n\x13\x43reateCameraRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nstream_url\x18\x02 \x01(\t\x12\x13\n\x0brecognition\x18\x03 \x01(\x08\x12\x10\n\x08location\x18\x04 \x01(\t\x12\x12\n\nmodel_name\x18\x05 \x01(\t\x12\x33\n\x0f\x64\x65tection_areas\x18\x06 \x03(\x0b\x32\x1a.visionflow.v1.RegionInput\"=\n\x14\x43reateCameraResponse\x12%\n\x06\x63\x61mera\x18\x01 \x01(\x0b\x32\x15.visionflow.v1.Camera\"\x14\n\x12ListCamerasRequest\"=\n\x13ListCamerasResponse\x12&\n\x07\x63\x61meras\x18\x01 \x03(\x0b\x32\x15.visionflow.v1.Camera\"%\n\x10GetCameraRequest\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\":\n\x11GetCameraResponse\x12%\n\x06\x63\x61mera\x18\x01 \x01(\x0b\x32\x15.visionflow.v1.Camera\"\xe2\x01\n\x13UpdateCameraRequest\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12\x11\n\x04name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x17\n\nstream_url\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x18\n\x0brecognition\x18\x04 \x01(\x08H\x02\x88\x01\x01\x12\x15\n\x08location\x18\x05 \x01(\tH\x03\x88\x01\x01\x12\x17\n\nmodel_name\x18\x06 \x01(\tH\x04\x88\x01\x01\x42\x07\n\x05_nameB\r\n\x0b_stream_urlB\x0e\n\x0c_recognitionB\x0b\n\t_locationB\r\n\x0b_model_name\"=\n\x14UpdateCameraResponse\x12%\n\x06\x63\x61mera\x18\x01 \x01(\x0b\x32\x15.visionflow.v1.Camera\"(\n\x13\x44\x65leteCameraRequest\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\")\n\x14\x44\x65leteCameraResponse\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\"W\n\x15ReplaceRegionsRequest\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12+\n\x07regions\x18\x02 \x03(\x0b\x32\x1a.visionflow.v1.RegionInput\"\x98\x01\n\x16ReplaceRegionsResponse\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12\x15\n\rregions_count\x18\x02 \x01(\x05\x12,\n\x08saved_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x07regions\x18\x04 \x03(\x0b\x32\x15.visionflow.v1.Region\"\'\n\x12ListRegionsRequest\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\"P\n\x13ListRegionsResponse\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12&\n\x07regions\x18\x02 \x03(\x0b\x32\x15.visionflow.v1.Region\")\n\x14\x44\x65leteRegionsRequest\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\"s\n\x15\x44\x65leteRegionsResponse\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12\x17\n\x0f\x64\x65leted_regions\x18\x02 \x01(\x05\x12.\n\ndeleted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"E\n\x11RenderMaskRequest\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12\r\n\x05width\x18\x02 \x01(\x05\x12\x0e\n\x06height\x18\x03 \x01(\x05\"@\n\x12RenderMaskResponse\x12\x0b\n\x03png\x18\x01 \x01(\x0c\x12\r\n\x05width\x18\x02 \x01(\x05\x12\x0e\n\x06height\x18\x03 \x01(\x05*\x93\x01\n\x0b\x43\x61meraState\x12\x1c\n\x18\x43\x41MERA_STATE_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x43\x41MERA_STATE_CONNECTING\x10\x01\x12\x17\n\x13\x43\x41MERA_STATE_ONLINE\x10\x02\x12\x18\n\x14\x43\x41MERA_STATE_OFFLINE\x10\x03\x12\x16\n\x12\x43\x41MERA_STATE_ERROR\x10\x04\x32\xa4\x06\n\rCameraService\x12W\n\x0c\x43reateCamera\x12\".visionflow.v1.CreateCameraRequest\x1a#.visionflow.v1.CreateCameraResponse\x12T\n\x0bListCameras\x12!.visionflow.v1.ListCamerasRequest\x1a\".visionflow.v1.ListCamerasResponse\x12N\n\tGetCamera\x12\x1f.visionflow.v1.GetCameraRequest\x1a .visionflow.v1.GetCameraResponse\x12W\n\x0cUpdateCamera\x12\".visionflow.v1.UpdateCameraRequest\x1a#.visionflow.v1.UpdateCameraResponse\x12W\n\x0c\x44\x65leteCamera\x12\".visionflow.v1.DeleteCameraRequest\x1a#.visionflow.v1.DeleteCameraResponse\x12]\n\x0eReplaceRegions\x12$.visionflow.v1.ReplaceRegionsRequest\x1a%.visionflow.v1.ReplaceRegionsResponse\x12T\n\x0bListRegions\x12!.visionflow.v1.ListRegionsRequest\x1a\".visionflow.v1.ListRegionsResponse\x12Z\n\rDeleteRegions\x12#.visionflow.v1.DeleteRegionsRequest\x1a$.visionflow.v1.DeleteRegionsResponse\x12Q\n\nRenderMask\x12 .visionflow.v1.RenderMaskRequest\x1a!.visionflow.v1.RenderMaskResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1avisionflow/v1/camera.proto\x12\rvisionflow.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x1d\n\x05Point\x12\t\n\x01x\x18\x01 \x01(\x01\x12\t\n\x01y\x18\x02 \x01(\x01\"\xce\x01\n\x06Region\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12)\n\x0b\x63oordinates\x18\x03 \x03(\x0b\x32\x14.visionflow.v1.Point\x12\x16\n\x0e\x61lert_duration\x18\x04 \x01(\x01\x12\x1c\n\x14notification_enabled\x18\x05 \x01(\x08\x12\x19\n\x11\x64\x65tection_classes\x18\x06 \x03(\t\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x97\x01\n\x0bRegionInput\x12\x0c\n\x04name\x18\x01 \x01(\t\x12)\n\x0b\x63oordinates\x18\x02 \x03(\x0b\x32\x14.visionflow.v1.Point\x12\x16\n\x0e\x61lert_duration\x18\x03 \x01(\x01\x12\x1c\n\x14notification_enabled\x18\x04 \x01(\x08\x12\x19\n\x11\x64\x65tection_classes\x18\x05 \x03(\t\"\xd1\x03\n\x06\x43\x61mera\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x14\n\x0c\x61\x63\x63ount_uuid\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x12\n\nstream_url\x18\x04 \x01(\t\x12\x13\n\x0brecognition\x18\x05 \x01(\x08\x12\x10\n\x08location\x18\x06 \x01(\t\x12\x12\n\nmodel_name\x18\x07 \x01(\t\x12*\n\x06status\x18\x08 \x01(\x0e\x32\x1a.visionflow.v1.CameraState\x12\x15\n\rstatus_reason\x18\t \x01(\t\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0blast_active\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05width\x18\r \x01(\x05\x12\x0e\n\x06height\x18\x0e \x01(\x05\x12&\n\x07regions\x18\x0f \x03(\x0b\x32\x15.visionflow.v1.Region\x12\x12\n\ndetect_fps\x18\x10 \x01(\x01\x12\x19\n\x11\x64\x65tect_stream_url\x18\x11 \x01(\t\"\xea\x01\n\x13\x43reateCameraRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nstream_url\x18\x02 \x01(\t\x12\x13\n\x0brecognition\x18\x03 \x01(\x08\x12\x10\n\x08location\x18\x04 \x01(\t\x12\x12\n\nmodel_name\x18\x05 \x01(\t\x12\x33\n\x0f\x64\x65tection_areas\x18\x06 \x03(\x0b\x32\x1a.visionflow.v1.RegionInput\x12\x17\n\ndetect_fps\x18\x07 \x01(\x01H\x00\x88\x01\x01\x12\x19\n\x11\x64\x65tect_stream_url\x18\x08 \x01(\tB\r\n\x0b_detect_fps\"=\n\x14\x43reateCameraResponse\x12%\n\x06\x63\x61mera\x18\x01 \x01(\x0b\x32\x15.visionflow.v1.Camera\"\x14\n\x12ListCamerasRequest\"=\n\x13ListCamerasResponse\x12&\n\x07\x63\x61meras\x18\x01 \x03(\x0b\x32\x15.visionflow.v1.Camera\"%\n\x10GetCameraRequest\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\":\n\x11GetCameraResponse\x12%\n\x06\x63\x61mera\x18\x01 \x01(\x0b\x32\x15.visionflow.v1.Camera\"\xc0\x02\n\x13UpdateCameraRequest\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12\x11\n\x04name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x17\n\nstream_url\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x18\n\x0brecognition\x18\x04 \x01(\x08H\x02\x88\x01\x01\x12\x15\n\x08location\x18\x05 \x01(\tH\x03\x88\x01\x01\x12\x17\n\nmodel_name\x18\x06 \x01(\tH\x04\x88\x01\x01\x12\x17\n\ndetect_fps\x18\x07 \x01(\x01H\x05\x88\x01\x01\x12\x1e\n\x11\x64\x65tect_stream_url\x18\x08 \x01(\tH\x06\x88\x01\x01\x42\x07\n\x05_nameB\r\n\x0b_stream_urlB\x0e\n\x0c_recognitionB\x0b\n\t_locationB\r\n\x0b_model_nameB\r\n\x0b_detect_fpsB\x14\n\x12_detect_stream_url\"=\n\x14UpdateCameraResponse\x12%\n\x06\x63\x61mera\x18\x01 \x01(\x0b\x32\x15.visionflow.v1.Camera\"(\n\x13\x44\x65leteCameraRequest\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\")\n\x14\x44\x65leteCameraResponse\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\"W\n\x15ReplaceRegionsRequest\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12+\n\x07regions\x18\x02 \x03(\x0b\x32\x1a.visionflow.v1.RegionInput\"\x98\x01\n\x16ReplaceRegionsResponse\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12\x15\n\rregions_count\x18\x02 \x01(\x05\x12,\n\x08saved_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x07regions\x18\x04 \x03(\x0b\x32\x15.visionflow.v1.Region\"\'\n\x12ListRegionsRequest\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\"P\n\x13ListRegionsResponse\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12&\n\x07regions\x18\x02 \x03(\x0b\x32\x15.visionflow.v1.Region\")\n\x14\x44\x65leteRegionsRequest\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\"s\n\x15\x44\x65leteRegionsResponse\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12\x17\n\x0f\x64\x65leted_regions\x18\x02 \x01(\x05\x12.\n\ndeleted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"E\n\x11RenderMaskRequest\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12\r\n\x05width\x18\x02 \x01(\x05\x12\x0e\n\x06height\x18\x03 \x01(\x05\"@\n\x12RenderMaskResponse\x12\x0b\n\x03png\x18\x01 \x01(\x0c\x12\r\n\x05width\x18\x02 \x01(\x05\x12\x0e\n\x06height\x18\x03 \x01(\x05*\x93\x01\n\x0b\x43\x61meraState\x12\x1c\n\x18\x43\x41MERA_STATE_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x43\x41MERA_STATE_CONNECTING\x10\x01\x12\x17\n\x13\x43\x41MERA_STATE_ONLINE\x10\x02\x12\x18\n\x14\x43\x41MERA_STATE_OFFLINE\x10\x03\x12\x16\n\x12\x43\x41MERA_STATE_ERROR\x10\x04\x32\xa4\x06\n\rCameraService\x12W\n\x0c\x43reateCamera\x12\".visionflow.v1.CreateCameraRequest\x1a#.visionflow.v1.CreateCameraResponse\x12T\n\x0bListCameras\x12!.visionflow.v1.ListCamerasRequest\x1a\".visionflow.v1.ListCamerasResponse\x12N\n\tGetCamera\x12\x1f.visionflow.v1.GetCameraRequest\x1a .visionflow.v1.GetCameraResponse\x12W\n\x0cUpdateCamera\x12\".visionflow.v1.UpdateCameraRequest\x1a#.visionflow.v1.UpdateCameraResponse\x12W\n\x0c\x44\x65leteCamera\x12\".visionflow.v1.DeleteCameraRequest\x1a#.visionflow.v1.DeleteCameraResponse\x12]\n\x0eReplaceRegions\x12$.visionflow.v1.ReplaceRegionsRequest\x1a%.visionflow.v1.ReplaceRegionsResponse\x12T\n\x0bListRegions\x12!.visionflow.v1.ListRegionsRequest\x1a\".visionflow.v1.ListRegionsResponse\x12Z\n\rDeleteRegions\x12#.visionflow.v1.DeleteRegionsRequest\x1a$.visionflow.v1.DeleteRegionsResponse\x12Q\n\nRenderMask\x12 .visionflow.v1.RenderMaskRequest\x1a!.visionflow.v1.RenderMaskResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'visionflow.v1.camera_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CAMERASTATE']._serialized_start=2352
-  _globals['_CAMERASTATE']._serialized_end=2499
+  _globals['_CAMERASTATE']._serialized_start=2560
+  _globals['_CAMERASTATE']._serialized_end=2707
   _globals['_POINT']._serialized_start=78
   _globals['_POINT']._serialized_end=107
   _globals['_REGION']._serialized_start=110
@@ -41,43 +41,43 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REGIONINPUT']._serialized_start=319
   _globals['_REGIONINPUT']._serialized_end=470
   _globals['_CAMERA']._serialized_start=473
-  _globals['_CAMERA']._serialized_end=891
-  _globals['_CREATECAMERAREQUEST']._serialized_start=894
-  _globals['_CREATECAMERAREQUEST']._serialized_end=1061
-  _globals['_CREATECAMERARESPONSE']._serialized_start=1063
-  _globals['_CREATECAMERARESPONSE']._serialized_end=1124
-  _globals['_LISTCAMERASREQUEST']._serialized_start=1126
-  _globals['_LISTCAMERASREQUEST']._serialized_end=1146
-  _globals['_LISTCAMERASRESPONSE']._serialized_start=1148
-  _globals['_LISTCAMERASRESPONSE']._serialized_end=1209
-  _globals['_GETCAMERAREQUEST']._serialized_start=1211
-  _globals['_GETCAMERAREQUEST']._serialized_end=1248
-  _globals['_GETCAMERARESPONSE']._serialized_start=1250
-  _globals['_GETCAMERARESPONSE']._serialized_end=1308
-  _globals['_UPDATECAMERAREQUEST']._serialized_start=1311
-  _globals['_UPDATECAMERAREQUEST']._serialized_end=1537
-  _globals['_UPDATECAMERARESPONSE']._serialized_start=1539
-  _globals['_UPDATECAMERARESPONSE']._serialized_end=1600
-  _globals['_DELETECAMERAREQUEST']._serialized_start=1602
-  _globals['_DELETECAMERAREQUEST']._serialized_end=1642
-  _globals['_DELETECAMERARESPONSE']._serialized_start=1644
-  _globals['_DELETECAMERARESPONSE']._serialized_end=1685
-  _globals['_REPLACEREGIONSREQUEST']._serialized_start=1687
-  _globals['_REPLACEREGIONSREQUEST']._serialized_end=1774
-  _globals['_REPLACEREGIONSRESPONSE']._serialized_start=1777
-  _globals['_REPLACEREGIONSRESPONSE']._serialized_end=1929
-  _globals['_LISTREGIONSREQUEST']._serialized_start=1931
-  _globals['_LISTREGIONSREQUEST']._serialized_end=1970
-  _globals['_LISTREGIONSRESPONSE']._serialized_start=1972
-  _globals['_LISTREGIONSRESPONSE']._serialized_end=2052
-  _globals['_DELETEREGIONSREQUEST']._serialized_start=2054
-  _globals['_DELETEREGIONSREQUEST']._serialized_end=2095
-  _globals['_DELETEREGIONSRESPONSE']._serialized_start=2097
-  _globals['_DELETEREGIONSRESPONSE']._serialized_end=2212
-  _globals['_RENDERMASKREQUEST']._serialized_start=2214
-  _globals['_RENDERMASKREQUEST']._serialized_end=2283
-  _globals['_RENDERMASKRESPONSE']._serialized_start=2285
-  _globals['_RENDERMASKRESPONSE']._serialized_end=2349
-  _globals['_CAMERASERVICE']._serialized_start=2502
-  _globals['_CAMERASERVICE']._serialized_end=3306
+  _globals['_CAMERA']._serialized_end=938
+  _globals['_CREATECAMERAREQUEST']._serialized_start=941
+  _globals['_CREATECAMERAREQUEST']._serialized_end=1175
+  _globals['_CREATECAMERARESPONSE']._serialized_start=1177
+  _globals['_CREATECAMERARESPONSE']._serialized_end=1238
+  _globals['_LISTCAMERASREQUEST']._serialized_start=1240
+  _globals['_LISTCAMERASREQUEST']._serialized_end=1260
+  _globals['_LISTCAMERASRESPONSE']._serialized_start=1262
+  _globals['_LISTCAMERASRESPONSE']._serialized_end=1323
+  _globals['_GETCAMERAREQUEST']._serialized_start=1325
+  _globals['_GETCAMERAREQUEST']._serialized_end=1362
+  _globals['_GETCAMERARESPONSE']._serialized_start=1364
+  _globals['_GETCAMERARESPONSE']._serialized_end=1422
+  _globals['_UPDATECAMERAREQUEST']._serialized_start=1425
+  _globals['_UPDATECAMERAREQUEST']._serialized_end=1745
+  _globals['_UPDATECAMERARESPONSE']._serialized_start=1747
+  _globals['_UPDATECAMERARESPONSE']._serialized_end=1808
+  _globals['_DELETECAMERAREQUEST']._serialized_start=1810
+  _globals['_DELETECAMERAREQUEST']._serialized_end=1850
+  _globals['_DELETECAMERARESPONSE']._serialized_start=1852
+  _globals['_DELETECAMERARESPONSE']._serialized_end=1893
+  _globals['_REPLACEREGIONSREQUEST']._serialized_start=1895
+  _globals['_REPLACEREGIONSREQUEST']._serialized_end=1982
+  _globals['_REPLACEREGIONSRESPONSE']._serialized_start=1985
+  _globals['_REPLACEREGIONSRESPONSE']._serialized_end=2137
+  _globals['_LISTREGIONSREQUEST']._serialized_start=2139
+  _globals['_LISTREGIONSREQUEST']._serialized_end=2178
+  _globals['_LISTREGIONSRESPONSE']._serialized_start=2180
+  _globals['_LISTREGIONSRESPONSE']._serialized_end=2260
+  _globals['_DELETEREGIONSREQUEST']._serialized_start=2262
+  _globals['_DELETEREGIONSREQUEST']._serialized_end=2303
+  _globals['_DELETEREGIONSRESPONSE']._serialized_start=2305
+  _globals['_DELETEREGIONSRESPONSE']._serialized_end=2420
+  _globals['_RENDERMASKREQUEST']._serialized_start=2422
+  _globals['_RENDERMASKREQUEST']._serialized_end=2491
+  _globals['_RENDERMASKRESPONSE']._serialized_start=2493
+  _globals['_RENDERMASKRESPONSE']._serialized_end=2557
+  _globals['_CAMERASERVICE']._serialized_start=2710
+  _globals['_CAMERASERVICE']._serialized_end=3514
 # @@protoc_insertion_point(module_scope)

@@ -64,7 +64,7 @@ class RegionInput(_message.Message):
     def __init__(self, name: _Optional[str] = ..., coordinates: _Optional[_Iterable[_Union[Point, _Mapping]]] = ..., alert_duration: _Optional[float] = ..., notification_enabled: _Optional[bool] = ..., detection_classes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Camera(_message.Message):
-    __slots__ = ("id", "account_uuid", "name", "stream_url", "recognition", "location", "model_name", "status", "status_reason", "created_at", "updated_at", "last_active", "width", "height", "regions")
+    __slots__ = ("id", "account_uuid", "name", "stream_url", "recognition", "location", "model_name", "status", "status_reason", "created_at", "updated_at", "last_active", "width", "height", "regions", "detect_fps", "detect_stream_url")
     ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_UUID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -80,6 +80,8 @@ class Camera(_message.Message):
     WIDTH_FIELD_NUMBER: _ClassVar[int]
     HEIGHT_FIELD_NUMBER: _ClassVar[int]
     REGIONS_FIELD_NUMBER: _ClassVar[int]
+    DETECT_FPS_FIELD_NUMBER: _ClassVar[int]
+    DETECT_STREAM_URL_FIELD_NUMBER: _ClassVar[int]
     id: int
     account_uuid: str
     name: str
@@ -95,23 +97,29 @@ class Camera(_message.Message):
     width: int
     height: int
     regions: _containers.RepeatedCompositeFieldContainer[Region]
-    def __init__(self, id: _Optional[int] = ..., account_uuid: _Optional[str] = ..., name: _Optional[str] = ..., stream_url: _Optional[str] = ..., recognition: _Optional[bool] = ..., location: _Optional[str] = ..., model_name: _Optional[str] = ..., status: _Optional[_Union[CameraState, str]] = ..., status_reason: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_active: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., regions: _Optional[_Iterable[_Union[Region, _Mapping]]] = ...) -> None: ...
+    detect_fps: float
+    detect_stream_url: str
+    def __init__(self, id: _Optional[int] = ..., account_uuid: _Optional[str] = ..., name: _Optional[str] = ..., stream_url: _Optional[str] = ..., recognition: _Optional[bool] = ..., location: _Optional[str] = ..., model_name: _Optional[str] = ..., status: _Optional[_Union[CameraState, str]] = ..., status_reason: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_active: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., regions: _Optional[_Iterable[_Union[Region, _Mapping]]] = ..., detect_fps: _Optional[float] = ..., detect_stream_url: _Optional[str] = ...) -> None: ...
 
 class CreateCameraRequest(_message.Message):
-    __slots__ = ("name", "stream_url", "recognition", "location", "model_name", "detection_areas")
+    __slots__ = ("name", "stream_url", "recognition", "location", "model_name", "detection_areas", "detect_fps", "detect_stream_url")
     NAME_FIELD_NUMBER: _ClassVar[int]
     STREAM_URL_FIELD_NUMBER: _ClassVar[int]
     RECOGNITION_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
     MODEL_NAME_FIELD_NUMBER: _ClassVar[int]
     DETECTION_AREAS_FIELD_NUMBER: _ClassVar[int]
+    DETECT_FPS_FIELD_NUMBER: _ClassVar[int]
+    DETECT_STREAM_URL_FIELD_NUMBER: _ClassVar[int]
     name: str
     stream_url: str
     recognition: bool
     location: str
     model_name: str
     detection_areas: _containers.RepeatedCompositeFieldContainer[RegionInput]
-    def __init__(self, name: _Optional[str] = ..., stream_url: _Optional[str] = ..., recognition: _Optional[bool] = ..., location: _Optional[str] = ..., model_name: _Optional[str] = ..., detection_areas: _Optional[_Iterable[_Union[RegionInput, _Mapping]]] = ...) -> None: ...
+    detect_fps: float
+    detect_stream_url: str
+    def __init__(self, name: _Optional[str] = ..., stream_url: _Optional[str] = ..., recognition: _Optional[bool] = ..., location: _Optional[str] = ..., model_name: _Optional[str] = ..., detection_areas: _Optional[_Iterable[_Union[RegionInput, _Mapping]]] = ..., detect_fps: _Optional[float] = ..., detect_stream_url: _Optional[str] = ...) -> None: ...
 
 class CreateCameraResponse(_message.Message):
     __slots__ = ("camera",)
@@ -142,20 +150,24 @@ class GetCameraResponse(_message.Message):
     def __init__(self, camera: _Optional[_Union[Camera, _Mapping]] = ...) -> None: ...
 
 class UpdateCameraRequest(_message.Message):
-    __slots__ = ("camera_id", "name", "stream_url", "recognition", "location", "model_name")
+    __slots__ = ("camera_id", "name", "stream_url", "recognition", "location", "model_name", "detect_fps", "detect_stream_url")
     CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     STREAM_URL_FIELD_NUMBER: _ClassVar[int]
     RECOGNITION_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
     MODEL_NAME_FIELD_NUMBER: _ClassVar[int]
+    DETECT_FPS_FIELD_NUMBER: _ClassVar[int]
+    DETECT_STREAM_URL_FIELD_NUMBER: _ClassVar[int]
     camera_id: int
     name: str
     stream_url: str
     recognition: bool
     location: str
     model_name: str
-    def __init__(self, camera_id: _Optional[int] = ..., name: _Optional[str] = ..., stream_url: _Optional[str] = ..., recognition: _Optional[bool] = ..., location: _Optional[str] = ..., model_name: _Optional[str] = ...) -> None: ...
+    detect_fps: float
+    detect_stream_url: str
+    def __init__(self, camera_id: _Optional[int] = ..., name: _Optional[str] = ..., stream_url: _Optional[str] = ..., recognition: _Optional[bool] = ..., location: _Optional[str] = ..., model_name: _Optional[str] = ..., detect_fps: _Optional[float] = ..., detect_stream_url: _Optional[str] = ...) -> None: ...
 
 class UpdateCameraResponse(_message.Message):
     __slots__ = ("camera",)

@@ -14,7 +14,7 @@ from services.detector.backends import RawDetections
 from services.detector.batcher import analyse
 from services.detector.cameras import WatchedCamera, rules_from
 from services.detector.config import DetectorSettings
-from services.detector.frames import FrameSlots, RawFrame, frame_from_message
+from services.detector.frames import DetectFrame, FrameSlots, frame_from_message
 from services.detector.tracking import CameraTracker, Detected
 from services.detector.zones import ZoneEngine, ZoneRule
 from tests.unit.detector import photos
@@ -24,8 +24,8 @@ from visionflow.v1 import camera_pb2
 ACCOUNT = "5b0f3c1e-7f7e-4a53-9a56-1f0d7f1f0a11"
 
 
-def frame(camera_id: int, seq: int, capture_ns: int = 1_000_000_000) -> RawFrame:
-    return RawFrame(camera_id, b"jpeg", seq, capture_ns, 640, 480)
+def frame(camera_id: int, seq: int, capture_ns: int = 1_000_000_000) -> DetectFrame:
+    return DetectFrame(camera_id, b"jpeg", seq, capture_ns, 640, 480)
 
 
 def test_slots_keep_only_the_newest_frame_per_camera() -> None:

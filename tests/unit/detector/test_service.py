@@ -19,6 +19,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
 
+from tests.support.demand import start_demand
 from tests.support.keyserver import KeyServer
 from tests.support.processes import NatsServer, ServiceProcess, start_nats, start_service
 from tests.unit.detector import photos
@@ -109,6 +110,7 @@ async def watch(nc: NATS, js: JetStreamContext, camera_id: int) -> Outputs:
 
     await nc.subscribe(subjects.detections(camera_id), cb=on_batch)
     await nc.subscribe(subjects.frames_annotated(camera_id), cb=on_annotated)
+    start_demand(nc, "annotated", camera_id)  # annotated frames are made only for a viewer
     await js.subscribe(
         subjects.alert(camera_id), cb=on_alert, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
     )
@@ -162,7 +164,7 @@ async def send_frames(nc: NATS, camera_id: int, jpeg: bytes, size: tuple[int, in
     width, height = size
     for seq in range(round(seconds * FPS)):
         headers = subjects.frame_headers(seq=seq, capture_ns=time.time_ns(), width=width, height=height)
-        await nc.publish(subjects.frames_raw(camera_id), jpeg, headers=headers)
+        await nc.publish(subjects.frames_detect(camera_id), jpeg, headers=headers)
         await asyncio.sleep(1.0 / FPS)
 
 
@@ -338,8 +340,8 @@ async def test_restarted_detector_replays_cameras_and_reuses_its_onnx_export(
     assert sum(1 for d in out.batches[-1].detections if d.class_name == "person") >= 2
     assert running.detector.log_text().count("exported ") == 1
 
-    await nc.publish(subjects.frames_raw(camera_id), b"not a jpeg", headers={subjects.HDR_SEQ: "999"})
-    undecodable = f"camera_id={camera_id} frame seq=999 is not a decodable JPEG"
+    await nc.publish(subjects.frames_detect(camera_id), b"not a jpeg", headers={subjects.HDR_SEQ: "999"})
+    undecodable = f"camera_id={camera_id} frame seq=999 has undecodable pixels"
     await wait_for(lambda: undecodable in running.detector.log_text(), 5, "the bad frame to be refused")
 
     async with open_channel(running.detector.address) as channel:
@@ -348,3 +350,67 @@ async def test_restarted_detector_replays_cameras_and_reuses_its_onnx_export(
             stub.GetStats, media_pb2.GetStatsRequest(camera_id=camera_id), token=running.keys.token(ALICE)
         )
         assert stats.cameras[0].frames_dropped >= 1  # the undecodable frame
+
+
+async def send_detect(
+    nc: NATS,
+    camera_id: int,
+    size: tuple[int, int],
+    reason: str,
+    *,
+    seconds: float,
+    jpeg: bytes = b"",
+    seq_start: int = 0,
+) -> int:
+    """Detect frames as ingest sends them: pixels with a reason, or bodiless ticks."""
+    width, height = size
+    frames = round(seconds * FPS)
+    for seq in range(seq_start, seq_start + frames):
+        headers = subjects.frame_headers(seq=seq, capture_ns=time.time_ns(), width=width, height=height)
+        headers[subjects.HDR_REASON] = reason
+        if jpeg:
+            headers[subjects.HDR_FORMAT] = subjects.FORMAT_JPEG
+        await nc.publish(subjects.frames_detect(camera_id), jpeg, headers=headers)
+        await asyncio.sleep(1.0 / FPS)
+    return seq_start + frames
+
+
+def _blank(size: tuple[int, int]) -> bytes:
+    import cv2
+    import numpy as np
+
+    ok, data = cv2.imencode(".jpg", np.full((size[1], size[0], 3), 128, np.uint8))
+    assert ok
+    return data.tobytes()
+
+
+async def test_a_still_person_keeps_its_track_and_alerts_once_without_inference_on_ticks(
+    running: Running, client: tuple[NATS, JetStreamContext]
+) -> None:
+    nc, js = client
+    camera_id = 404
+    jpeg, size = photo("zidane.jpg")
+    out = await watch(nc, js, camera_id)
+    door = region(1, "Door", size, alert_duration=2.5, classes=("person",))
+    await change(js, events_pb2.CHANGE_KIND_CREATED, camera_id, ALICE, regions=[door])
+
+    seq = await send_detect(nc, camera_id, size, "motion", seconds=1.0, jpeg=jpeg)
+    await wait_for(lambda: len(out.batches) >= 3, 10, "detections of the people walking in")
+    inferred = len(out.batches)
+    # They stand still: ingest sends ticks only. The dwell runs on, without inference.
+    seq = await send_detect(nc, camera_id, size, "tick", seconds=2.4, seq_start=seq)
+    await wait_for(lambda: len(out.alerts) >= 2, 5, "dwell alerts raised on ticks")
+    assert len(out.batches) <= inferred + 1  # no inference on ticks
+    alerted = {a.track_id for a in out.alerts}
+    store = await js.object_store(subjects.SNAPSHOT_BUCKET)
+    snapshot = await store.get(out.alerts[0].snapshot_key)
+    assert snapshot.data is not None and photos.decode(snapshot.data).shape[:2] == (size[1], size[0])
+
+    # A re-check misses them for 2 s (occluded, a bad frame), then finds them again in place.
+    seq = await send_detect(nc, camera_id, size, "recheck", seconds=2.0, jpeg=_blank(size), seq_start=seq)
+    seq = await send_detect(nc, camera_id, size, "motion", seconds=2.0, jpeg=jpeg, seq_start=seq)
+    await send_detect(nc, camera_id, size, "tick", seconds=3.0, seq_start=seq)
+    await asyncio.sleep(0.5)
+    assert {a.track_id for a in out.alerts} == alerted and len(out.alerts) == len(alerted)  # no repeats
+    later_tracks = {d.track_id for d in out.batches[-1].detections if d.class_name == "person"}
+    assert later_tracks, "people not found again"

@@ -320,3 +320,57 @@ def test_rules_replaced_from_another_thread_while_updating() -> None:
 def test_negative_grace_is_refused() -> None:
     with pytest.raises(ValueError, match="grace"):
         ZoneEngine([], grace_seconds=-1.0)
+
+
+def same_object_engine(duration: float = 2.0) -> ZoneEngine:
+    return ZoneEngine([rule(duration=duration)], grace_seconds=1.0, same_object_seconds=10.0)
+
+
+PARKED = (20.0, 20.0, 60.0, 80.0)
+
+
+def test_an_object_found_again_in_place_under_a_new_track_alerts_once() -> None:
+    engine = same_object_engine()
+    alerts = [
+        a for t in (0.0, 1.0, 2.0, 3.0) for a in engine.update(t, [TrackedObject(1, "car", 0.9, PARKED)])
+    ]
+    assert len(alerts) == 1
+    # Lost for 4 s (longer than the grace), then found again, a pixel off, as track 7.
+    moved = (21.0, 20.0, 61.0, 81.0)
+    for t in (7.0, 8.0, 9.0, 12.0):
+        alerts += engine.update(t, [TrackedObject(7, "car", 0.9, moved)])
+    assert len(alerts) == 1
+
+
+def test_a_new_track_in_place_continues_the_dwell_it_replaces() -> None:
+    engine = same_object_engine(duration=3.0)
+    assert engine.update(0.0, [TrackedObject(1, "person", 0.9, PARKED)]) == []
+    assert engine.update(1.5, [TrackedObject(1, "person", 0.9, PARKED)]) == []
+    # The tracker switches ids at 2.0 s: the dwell that started at 0 goes on.
+    assert engine.update(2.0, [TrackedObject(2, "person", 0.9, PARKED)]) == []
+    [alert] = engine.update(3.0, [TrackedObject(2, "person", 0.9, PARKED)])
+    assert alert.track_id == 2 and alert.dwell_seconds == pytest.approx(3.0)
+
+
+def test_an_object_elsewhere_or_of_another_class_or_much_later_is_new() -> None:
+    for later, box, name in (
+        (3.0, (60.0, 20.0, 100.0, 80.0), "car"),  # no overlap
+        (3.0, PARKED, "truck"),  # another class
+        (20.0, PARKED, "car"),  # after same_object_seconds
+    ):
+        engine = same_object_engine(duration=1.0)
+        first = engine.update(0.0, [TrackedObject(1, "car", 0.9, PARKED)]) + engine.update(
+            1.0, [TrackedObject(1, "car", 0.9, PARKED)]
+        )
+        assert len(first) == 1
+        again = engine.update(later, [TrackedObject(9, name, 0.9, box)]) + engine.update(
+            later + 1.0, [TrackedObject(9, name, 0.9, box)]
+        )
+        assert len(again) == 1, (later, box, name)
+
+
+def test_same_object_memory_is_off_by_default() -> None:
+    engine = ZoneEngine([rule(duration=1.0)], grace_seconds=1.0)
+    alerts = [a for t in (0.0, 1.0) for a in engine.update(t, [TrackedObject(1, "car", 0.9, PARKED)])]
+    alerts += [a for t in (5.0, 6.0) for a in engine.update(t, [TrackedObject(2, "car", 0.9, PARKED)])]
+    assert len(alerts) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import nats
 import pytest
@@ -11,6 +12,7 @@ from nats.aio.client import Client as NATS
 
 from services.gateway.hub import Frame, FrameHub, HubClosed, LatestFrame
 from tests.support.processes import NatsServer
+from visionflow import subjects
 
 
 @pytest.fixture
@@ -93,3 +95,27 @@ async def test_closing_the_hub_ends_streams_and_refuses_new_viewers(nc: NATS) ->
         async with hub.watch("vf.frames.raw.104"):
             pass
     assert len(nc._subs) == 0
+
+
+async def test_a_feed_asks_for_its_frames_while_open_and_stops_when_left(nc: NATS) -> None:
+    demands: list[tuple[float, str]] = []
+
+    async def on_demand(msg: Any) -> None:
+        demands.append((asyncio.get_running_loop().time(), msg.subject))
+
+    await nc.subscribe("vf.demand.>", cb=on_demand)
+    hub = FrameHub(nc)
+    loop = asyncio.get_running_loop()
+    opened = loop.time()
+    async with hub.watch("vf.frames.raw.105"), hub.watch("vf.frames.annotated.105"):
+        await asyncio.sleep(subjects.DEMAND_RENEW_S + 0.5)
+    left = loop.time()
+    await asyncio.sleep(subjects.DEMAND_RENEW_S + 0.5)
+    raw = [at for at, subject in demands if subject == "vf.demand.raw.105"]
+    annotated = [at for at, subject in demands if subject == "vf.demand.annotated.105"]
+    assert len(raw) == 2 and len(annotated) == 2  # at once, then renewed
+    assert raw[0] - opened < 0.5
+    assert all(at <= left for at in raw + annotated)  # nothing after the last viewer left
+    async with hub.watch("vf.detections.105"):  # not a frame feed made on demand
+        await asyncio.sleep(0.2)
+    assert len(demands) == 4

@@ -1,8 +1,9 @@
 """An ingest process under test, with its own NATS, and the tools to drive and watch it.
 
 Tests play the camera service: they publish CameraChanged to JetStream and watch what ingest
-publishes (`vf.frames.raw.<id>`, `vf.camera.status.<id>`). An in-test KeyServer serves a test
-Ed25519 public key, so GetSnapshot sees real signed tokens.
+publishes (`vf.frames.detect.<id>`, `vf.frames.raw.<id>` while asked for, and
+`vf.camera.status.<id>`). An in-test KeyServer serves a test Ed25519 public key, so GetSnapshot
+sees real signed tokens.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import nats
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
+from tests.support.demand import start_demand
 from tests.support.keyserver import KeyServer
 from tests.support.processes import NatsServer, ServiceProcess, start_nats, start_service
 from visionflow import bus, subjects
@@ -53,6 +55,7 @@ class Watcher:
 
     messages: list[tuple[float, Msg]] = field(default_factory=list)
     subscription: Any = None
+    demand: asyncio.Event | None = None  # set to stop asking for the frames
 
     async def on_message(self, msg: Msg) -> None:
         self.messages.append((time.monotonic(), msg))
@@ -68,6 +71,8 @@ class Watcher:
         return [msg for at, msg in self.messages if at >= moment]
 
     async def close(self) -> None:
+        if self.demand is not None:
+            self.demand.set()
         await self.subscription.unsubscribe()
 
 
@@ -124,6 +129,8 @@ class IngestRig:
         *,
         kind: int = events_pb2.CHANGE_KIND_CREATED,
         recognition: bool = False,
+        detect_fps: float = 0.0,
+        detect_stream_url: str = "",
     ) -> None:
         camera = camera_pb2.Camera(
             id=camera_id,
@@ -131,6 +138,8 @@ class IngestRig:
             name=f"camera {camera_id}",
             stream_url=stream_url,
             recognition=recognition,
+            detect_fps=detect_fps,
+            detect_stream_url=detect_stream_url,
         )
         change = events_pb2.CameraChanged(kind=kind, camera=camera)  # type: ignore[arg-type]
         change.changed_at.GetCurrentTime()
@@ -143,9 +152,19 @@ class IngestRig:
         )
         await bus.publish_message(self.nc.jetstream(), subjects.camera_changed(camera_id), change)
 
-    async def watch_frames(self, camera_id: int) -> FrameWatcher:
+    async def watch_frames(self, camera_id: int, *, demand: bool = True) -> FrameWatcher:
+        """Raw JPEG frames; as a viewer, asking for them (`demand`), unless told not to."""
         watcher = FrameWatcher()
         watcher.subscription = await self.nc.subscribe(subjects.frames_raw(camera_id), cb=watcher.on_message)
+        if demand:
+            watcher.demand = start_demand(self.nc, "raw", camera_id)
+        return watcher
+
+    async def watch_detect(self, camera_id: int) -> FrameWatcher:
+        watcher = FrameWatcher()
+        watcher.subscription = await self.nc.subscribe(
+            subjects.frames_detect(camera_id), cb=watcher.on_message
+        )
         return watcher
 
     async def watch_status(self, camera_id: int) -> StatusWatcher:
