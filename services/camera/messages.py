@@ -63,6 +63,8 @@ def camera_message(camera: Camera) -> camera_pb2.Camera:
         width=camera.width,
         height=camera.height,
         regions=[region_message(region) for region in camera.regions],
+        detect_fps=camera.detect_fps,
+        detect_stream_url=camera.detect_stream_url,
     )
     if camera.last_active is not None:
         message.last_active.CopyFrom(timestamp(camera.last_active))

@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from visionflow.camera_settings import DEFAULT_DETECT_FPS
+
 
 class CameraStatus(StrEnum):
     """A camera's connection state as stored (the API's lower-case names)."""
@@ -39,6 +41,8 @@ class CameraRow(SQLModel, table=True):
     status_reason: str = Field(default="", max_length=500)
     width: int = 0
     height: int = 0
+    detect_fps: float = DEFAULT_DETECT_FPS
+    detect_stream_url: str = Field(default="", max_length=2048)  # empty: detect on stream_url
     # Aware UTC (visionflow.db.utcnow); timestamptz on PostgreSQL.
     created_at: datetime
     updated_at: datetime
@@ -95,6 +99,8 @@ class CameraSpec:
     recognition: bool
     location: str
     model_name: str
+    detect_fps: float = DEFAULT_DETECT_FPS
+    detect_stream_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,12 +112,21 @@ class CameraPatch:
     recognition: bool | None = None
     location: str | None = None
     model_name: str | None = None
+    detect_fps: float | None = None
+    detect_stream_url: str | None = None  # "": remove the sub-stream
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "name",
+        "stream_url",
+        "recognition",
+        "location",
+        "model_name",
+        "detect_fps",
+        "detect_stream_url",
+    )
 
     def is_empty(self) -> bool:
-        return all(
-            value is None
-            for value in (self.name, self.stream_url, self.recognition, self.location, self.model_name)
-        )
+        return all(getattr(self, name) is None for name in self.FIELDS)
 
 
 @dataclass(frozen=True)
@@ -131,6 +146,8 @@ class Camera:
     updated_at: datetime
     last_active: datetime | None
     regions: tuple[Region, ...] = field(default=())
+    detect_fps: float = DEFAULT_DETECT_FPS
+    detect_stream_url: str = ""
 
 
 @dataclass(frozen=True)

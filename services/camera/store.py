@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, inspect, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
@@ -25,6 +25,7 @@ from services.camera.models import (
     RegionSpec,
     StatusUpdate,
 )
+from visionflow.camera_settings import DEFAULT_DETECT_FPS
 from visionflow.db import utcnow
 
 
@@ -32,6 +33,28 @@ def create_tables(engine: Engine) -> None:
     """Create this service's tables (only these, whatever else the process imported)."""
     tables = [SQLModel.metadata.tables[name] for name in (CameraRow.__tablename__, RegionRow.__tablename__)]
     SQLModel.metadata.create_all(engine, tables=tables)
+    add_missing_columns(engine)
+
+
+# Columns added after the first release, with the SQL default existing rows get.
+_ADDED_COLUMNS = {
+    "detect_fps": f"FLOAT NOT NULL DEFAULT {DEFAULT_DETECT_FPS}",
+    "detect_stream_url": "VARCHAR(2048) NOT NULL DEFAULT ''",
+}
+
+
+def add_missing_columns(engine: Engine) -> None:
+    """Add columns a `camera` table from an earlier version lacks (create_all never alters a table).
+
+    A stopgap until the project has real migrations: only ever adds nullable-safe columns.
+    """
+    present = {column["name"] for column in inspect(engine).get_columns(CameraRow.__tablename__)}
+    missing = [(name, ddl) for name, ddl in _ADDED_COLUMNS.items() if name not in present]
+    if not missing:
+        return
+    with engine.begin() as connection:
+        for name, ddl in missing:
+            connection.execute(text(f"ALTER TABLE {CameraRow.__tablename__} ADD COLUMN {name} {ddl}"))
 
 
 def _region(row: RegionRow) -> Region:
@@ -65,6 +88,8 @@ def _camera(row: CameraRow, regions: Iterable[RegionRow] = ()) -> Camera:
         updated_at=row.updated_at,
         last_active=row.last_active,
         regions=tuple(_region(region) for region in regions),
+        detect_fps=row.detect_fps,
+        detect_stream_url=row.detect_stream_url,
     )
 
 
@@ -117,6 +142,8 @@ def create_camera(
             recognition=camera.recognition,
             location=camera.location,
             model_name=camera.model_name,
+            detect_fps=camera.detect_fps,
+            detect_stream_url=camera.detect_stream_url,
             status=CameraStatus.CONNECTING.value,
             created_at=now,
             updated_at=now,
@@ -167,7 +194,7 @@ def update_camera(*, engine: Engine, account_uuid: str, camera_id: int, patch: C
         row = _owned_row(session, account_uuid, camera_id)
         if row is None:
             return None
-        for name in ("name", "stream_url", "recognition", "location", "model_name"):
+        for name in patch.FIELDS:
             value = getattr(patch, name)
             if value is not None:
                 setattr(row, name, value)

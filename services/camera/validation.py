@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from services.camera.classes import ALLOWED_CLASSES
 from services.camera.models import CameraPatch, CameraSpec, RegionSpec
+from visionflow.camera_settings import DEFAULT_DETECT_FPS, MAX_DETECT_FPS, MIN_DETECT_FPS
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.v1 import camera_pb2
 
@@ -47,30 +48,43 @@ def check_location(value: str) -> str:
     return location
 
 
-def check_stream_url(value: str, *, allow_file_urls: bool) -> str:
+def check_stream_url(value: str, *, allow_file_urls: bool, field: str = "stream_url") -> str:
     url = value.strip()
     if not url:
-        raise invalid("stream_url", "is required")
+        raise invalid(field, "is required")
     if len(url) > STREAM_URL_MAX:
-        raise invalid("stream_url", f"must be at most {STREAM_URL_MAX} characters")
+        raise invalid(field, f"must be at most {STREAM_URL_MAX} characters")
     if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
-        raise invalid("stream_url", "must not contain whitespace or control characters")
+        raise invalid(field, "must not contain whitespace or control characters")
     try:
         parts = urlsplit(url)
         _ = parts.port  # raises ValueError on a bad port
     except ValueError:
-        raise invalid("stream_url", "is not a valid URL") from None
+        raise invalid(field, "is not a valid URL") from None
     scheme = parts.scheme.lower()
     allowed = sorted(NETWORK_SCHEMES | ({FILE_SCHEME} if allow_file_urls else set()))
     if scheme == FILE_SCHEME and not allow_file_urls:
-        raise invalid("stream_url", "file:// URLs are not allowed on this server")
+        raise invalid(field, "file:// URLs are not allowed on this server")
     if scheme not in NETWORK_SCHEMES and scheme != FILE_SCHEME:
-        raise invalid("stream_url", f"scheme must be one of {', '.join(allowed)}")
+        raise invalid(field, f"scheme must be one of {', '.join(allowed)}")
     if scheme in NETWORK_SCHEMES and not parts.hostname:
-        raise invalid("stream_url", "must name a host")
+        raise invalid(field, "must name a host")
     if scheme == FILE_SCHEME and not parts.path:
-        raise invalid("stream_url", "file URL must name a path")
+        raise invalid(field, "file URL must name a path")
     return url
+
+
+def check_detect_stream_url(value: str, *, allow_file_urls: bool) -> str:
+    """A sub-stream for detection, validated like `stream_url`; empty means none."""
+    if not value.strip():
+        return ""
+    return check_stream_url(value, allow_file_urls=allow_file_urls, field="detect_stream_url")
+
+
+def check_detect_fps(value: float) -> float:
+    if not math.isfinite(value) or not MIN_DETECT_FPS <= value <= MAX_DETECT_FPS:
+        raise invalid("detect_fps", f"must be between {MIN_DETECT_FPS:g} and {MAX_DETECT_FPS:g}")
+    return float(value)
 
 
 def check_model_name(value: str, *, known: Collection[str], default: str) -> str:
@@ -150,6 +164,10 @@ def create_request(
         recognition=request.recognition,
         location=check_location(request.location),
         model_name=check_model_name(request.model_name, known=known_models, default=default_model),
+        detect_fps=check_detect_fps(request.detect_fps)
+        if request.HasField("detect_fps")
+        else DEFAULT_DETECT_FPS,
+        detect_stream_url=check_detect_stream_url(request.detect_stream_url, allow_file_urls=allow_file_urls),
     )
     regions = check_regions(request.detection_areas, "detection_areas", notification_default=True)
     return camera, regions
@@ -176,12 +194,15 @@ def update_request(
             if request.HasField("model_name")
             else None
         ),
+        detect_fps=check_detect_fps(request.detect_fps) if request.HasField("detect_fps") else None,
+        detect_stream_url=(
+            check_detect_stream_url(request.detect_stream_url, allow_file_urls=allow_file_urls)
+            if request.HasField("detect_stream_url")
+            else None
+        ),
     )
     if patch.is_empty():
-        raise invalid(
-            "body",
-            "nothing to update: set at least one of name, stream_url, recognition, location, model_name",
-        )
+        raise invalid("body", f"nothing to update: set at least one of {', '.join(CameraPatch.FIELDS)}")
     return patch
 
 

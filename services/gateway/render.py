@@ -66,6 +66,8 @@ def camera(c: camera_pb2.Camera) -> dict[str, Any]:
         "recognition": c.recognition,
         "location": c.location,
         "model_name": c.model_name,
+        "detect_fps": c.detect_fps,
+        "detect_stream_url": c.detect_stream_url or None,
         "status": CAMERA_STATES.get(c.status, "offline"),
         "created_at": timestamp(c.created_at),
         "updated_at": timestamp(c.updated_at),

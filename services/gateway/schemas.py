@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from visionflow.camera_settings import DEFAULT_DETECT_FPS, MAX_DETECT_FPS, MIN_DETECT_FPS
 from visionflow.v1 import camera_pb2
 
 INT64_MAX = 2**63 - 1
@@ -124,6 +125,9 @@ StreamUrl = Annotated[
 ]
 ModelName = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 DEFAULT_MODEL = "yolo_v11_detect"
+DetectFps = Annotated[float, Field(strict=True, ge=MIN_DETECT_FPS, le=MAX_DETECT_FPS, allow_inf_nan=False)]
+# "" (or absent): detect on stream_url. Which URLs are allowed is the camera service's call.
+DetectStreamUrl = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=2048)]
 
 
 class CameraCreate(RequestBody):
@@ -133,6 +137,8 @@ class CameraCreate(RequestBody):
     location: OptionalText = ""
     model_name: ModelName = DEFAULT_MODEL
     detection_areas: Regions = Field(default_factory=list)
+    detect_fps: DetectFps = DEFAULT_DETECT_FPS
+    detect_stream_url: DetectStreamUrl = ""
 
 
 class CameraUpdate(PartialUpdate):
@@ -142,6 +148,8 @@ class CameraUpdate(PartialUpdate):
     location: OptionalText | None = None
     model_name: ModelName | None = None
     detection_areas: Regions | None = None
+    detect_fps: DetectFps | None = None
+    detect_stream_url: DetectStreamUrl | None = None
 
 
 class RegionsReplace(RequestBody):

@@ -14,7 +14,15 @@ from visionflow.v1 import camera_pb2
 
 router = APIRouter(tags=["cameras"])
 
-_UPDATABLE = ("name", "stream_url", "recognition", "location", "model_name")
+_UPDATABLE = (
+    "name",
+    "stream_url",
+    "recognition",
+    "location",
+    "model_name",
+    "detect_fps",
+    "detect_stream_url",
+)
 
 
 @router.get("/cameras", summary="The caller's cameras")
@@ -33,6 +41,8 @@ async def create_camera(body: CameraCreate, caller: CallerDep, clients: ClientsD
         location=body.location,
         model_name=body.model_name,
         detection_areas=[area.to_proto() for area in body.detection_areas],
+        detect_fps=body.detect_fps,
+        detect_stream_url=body.detect_stream_url,
     )
     reply = await clients.rpc(clients.camera.CreateCamera, request, token=caller.token)
     return JSONResponse(

@@ -16,7 +16,7 @@ from tests.support.processes import NatsServer, ServiceProcess, start_nats, star
 from tests.unit.camera.conftest import Account, camera_env
 from tests.unit.camera.helpers import fails, new_camera, region
 from visionflow import subjects
-from visionflow.errors import ErrorCode
+from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.rpc import call, open_channel
 from visionflow.v1 import camera_pb2, events_pb2
 from visionflow.v1.camera_pb2_grpc import CameraServiceStub
@@ -215,3 +215,35 @@ async def test_file_urls_are_accepted_only_when_enabled(
             assert await asyncio.to_thread(process.stop) == 0
     finally:
         await asyncio.to_thread(nats.stop)
+
+
+async def test_detect_settings_change_live_and_travel_with_the_camera(
+    stub: CameraServiceStub, alice: Account, changes: Changes
+) -> None:
+    request = new_camera()
+    request.detect_fps = 2.0
+    request.detect_stream_url = "rtsp://127.0.0.1:9/sub"
+    camera = (await call(stub.CreateCamera, request, token=alice.token)).camera
+    created = await changes(camera.id)
+    assert (created.camera.detect_fps, created.camera.detect_stream_url) == (2.0, "rtsp://127.0.0.1:9/sub")
+
+    await call(
+        stub.UpdateCamera,
+        camera_pb2.UpdateCameraRequest(camera_id=camera.id, detect_fps=10.0, detect_stream_url=""),
+        token=alice.token,
+    )
+    updated = await changes(camera.id)
+    assert (updated.camera.detect_fps, updated.camera.detect_stream_url) == (10.0, "")
+
+    for bad in (
+        camera_pb2.UpdateCameraRequest(camera_id=camera.id, detect_fps=0.0),
+        camera_pb2.UpdateCameraRequest(camera_id=camera.id, detect_fps=float("nan")),
+        camera_pb2.UpdateCameraRequest(camera_id=camera.id, detect_stream_url="ftp://x/y"),
+    ):
+        with pytest.raises(VisionFlowError) as refused:
+            await call(stub.UpdateCamera, bad, token=alice.token)
+        assert refused.value.code is ErrorCode.VALIDATION_ERROR
+    got = (
+        await call(stub.GetCamera, camera_pb2.GetCameraRequest(camera_id=camera.id), token=alice.token)
+    ).camera
+    assert (got.detect_fps, got.detect_stream_url) == (10.0, "")

@@ -186,3 +186,69 @@ def test_status_report_without_size_or_state_keeps_stored_values(engine: Engine)
 def test_create_tables_is_idempotent(engine: Engine) -> None:
     store.create_tables(engine)
     assert store.list_all_cameras(engine=engine) == []
+
+
+def test_detect_settings_are_stored_and_patched(engine: Engine) -> None:
+    camera = store.create_camera(
+        engine=engine,
+        account_uuid=ALICE,
+        camera=CameraSpec(
+            name="Gate",
+            stream_url="rtsp://cam/main",
+            recognition=True,
+            location="",
+            model_name="yolo_v11_detect",
+            detect_fps=2.5,
+            detect_stream_url="rtsp://cam/sub",
+        ),
+    )
+    assert (camera.detect_fps, camera.detect_stream_url) == (2.5, "rtsp://cam/sub")
+    patched = store.update_camera(
+        engine=engine, account_uuid=ALICE, camera_id=camera.id, patch=CameraPatch(detect_stream_url="")
+    )
+    assert patched is not None and (patched.detect_fps, patched.detect_stream_url) == (2.5, "")
+    assert (
+        store.update_camera(
+            engine=engine, account_uuid=BOB, camera_id=camera.id, patch=CameraPatch(detect_fps=9.0)
+        )
+        is None
+    )
+    again = store.get_camera(engine=engine, account_uuid=ALICE, camera_id=camera.id)
+    assert again is not None and again.detect_fps == 2.5
+
+
+def test_a_camera_table_from_an_earlier_version_gains_the_new_columns(database_url: str) -> None:
+    from sqlalchemy import inspect, text
+
+    engine = create_db_engine(database_url, retries=3, delay=0.2)
+    try:
+        with engine.begin() as connection:  # the table as the first release made it
+            connection.execute(text("DROP TABLE IF EXISTS region"))
+            connection.execute(text("DROP TABLE IF EXISTS camera"))
+            connection.execute(
+                text(
+                    "CREATE TABLE camera (id INTEGER PRIMARY KEY, account_uuid VARCHAR(36) NOT NULL, "
+                    "name VARCHAR(100) NOT NULL, stream_url VARCHAR(2048) NOT NULL, "
+                    "recognition BOOLEAN NOT NULL, location VARCHAR(200) NOT NULL, "
+                    "model_name VARCHAR(100) NOT NULL, status VARCHAR(16) NOT NULL, "
+                    "status_reason VARCHAR(500) NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL, "
+                    "created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, last_active TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO camera VALUES (7, :account, 'Old', 'rtsp://old/1', true, '', "
+                    "'yolo_v11_detect', 'online', '', 640, 480, '2026-01-01 00:00:00', "
+                    "'2026-01-01 00:00:00', NULL)"
+                ),
+                {"account": ALICE},
+            )
+        store.create_tables(engine)
+        store.create_tables(engine)  # idempotent
+        columns = {c["name"] for c in inspect(engine).get_columns("camera")}
+        assert {"detect_fps", "detect_stream_url"} <= columns
+        old = store.get_camera(engine=engine, account_uuid=ALICE, camera_id=7)
+        assert old is not None and old.name == "Old"
+        assert (old.detect_fps, old.detect_stream_url) == (5.0, "")
+    finally:
+        engine.dispose()
