@@ -12,7 +12,7 @@ import os
 
 from bench.report import BenchResult, save
 
-BENCHES = ("detector", "inference", "stream", "alert")
+BENCHES = ("capacity", "detector", "inference", "stream", "alert")
 
 
 def main() -> None:

@@ -180,7 +180,10 @@ class Batcher:
         current = self._current(frames)
         if not current:
             return 0
-        decoded = await asyncio.to_thread(_decode_all, [frame for _, frame in current])
+        with_pixels = [frame for _, frame in current if frame.has_pixels]
+        images = iter(await asyncio.to_thread(_decode_all, with_pixels) if with_pixels else [])
+        # Ticks (no pixels, the common case on a quiet site) never leave the loop: microseconds.
+        decoded = [next(images) if frame.has_pixels else (None, 0.0) for _, frame in current]
         groups: dict[str, list[_Job]] = defaultdict(list)
         held: list[_Job] = []
         for (camera, frame), (image, decode_ms) in zip(current, decoded, strict=True):

@@ -33,6 +33,7 @@ def worker_options(settings: IngestSettings, max_jpeg_bytes: int) -> WorkerOptio
             open_timeout_s=settings.ingest_open_timeout_s,
             read_timeout_s=settings.ingest_stall_timeout_s + READ_TIMEOUT_MARGIN_S,
             max_jpeg_bytes=max_jpeg_bytes,
+            idle_after_s=settings.ingest_idle_after_s,
             detect=DetectOptions(
                 max_side=settings.ingest_detect_max_side,
                 warmup_s=settings.ingest_detect_warmup_s,

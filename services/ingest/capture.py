@@ -45,6 +45,8 @@ class CaptureOptions:
     max_jpeg_bytes: int
     detect: DetectOptions = field(default_factory=DetectOptions)
     motion: MotionOptions = field(default_factory=MotionOptions)
+    # After this long with nothing to analyse, a live stream decodes keyframes only (0: never).
+    idle_after_s: float = 3.0
 
 
 @dataclass
@@ -202,6 +204,8 @@ class CaptureThread(threading.Thread):
         self._size = (0, 0)
         self._progress_at = 0.0
         self._awaiting_keyframe = False
+        self._busy_until = 0.0  # capture time until which every frame is decoded for detection
+        self._last_capture = 0.0
         # The newest decoded frame of the main stream, for snapshots (read from other threads).
         self.latest: tuple[av.video.frame.VideoFrame, int] | None = None
 
@@ -294,6 +298,7 @@ class CaptureThread(threading.Thread):
             self._awaiting_keyframe = False
             return False
         if packet.is_keyframe:
+            self._awaiting_keyframe = False  # decoded: the frames after it can be decoded too
             return False
         self._awaiting_keyframe = True
         return True
@@ -341,6 +346,9 @@ class CaptureThread(threading.Thread):
             return
         now = time.monotonic()
         capture_ns = int(capture_time * 1e9)
+        if capture_time < self._last_capture - 60:
+            self._busy_until = 0.0  # the source clock went back (a file looped)
+        self._last_capture = capture_time
         used = False
         if self._main:
             first = self.latest is None
@@ -379,6 +387,8 @@ class CaptureThread(threading.Thread):
         started = time.perf_counter()
         motion = self._motion.detect(luma_of(frame))
         reason = self._gate.decide(capture_ns / 1e9, motion, viewing=viewing)
+        if reason is not Reason.TICK:
+            self._busy_until = capture_ns / 1e9 + self._options.idle_after_s
         width, height = detect_size(frame.width, frame.height, self._options.detect.max_side)
         pixels = None if reason is Reason.TICK else i420_of(frame, width, height)
         source = self._encoder.target_size(frame.width, frame.height) if self._main else (0, 0)

@@ -35,6 +35,8 @@ class IngestSettings(CommonSettings):
     ingest_detect_warmup_s: float = Field(default=1.0, ge=0, le=60)
     # A scene without motion is still analysed this often (someone standing still, a parked car).
     ingest_detect_recheck_s: float = Field(default=10.0, gt=0, le=3600)
+    # After this many seconds without motion (and no viewer), decode keyframes only; 0: never.
+    ingest_idle_after_s: float = Field(default=3.0, ge=0, le=3600)
     # Motion detection (see services/ingest/motion.py): the small frame's height in pixels, the
     # luma difference a pixel must exceed, the smallest blob in small-frame pixels, the weight of
     # a new frame in the running average, and the moving fraction read as a lighting change.

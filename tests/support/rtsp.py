@@ -17,7 +17,7 @@ import re
 import signal
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.processes import ManagedProcess
@@ -25,6 +25,7 @@ from tests.support.processes import ManagedProcess
 SYSTEM_PYTHON = "/usr/bin/python3"
 SERVER_SCRIPT = Path(__file__).with_name("rtsp_server.py")
 _READY = re.compile(r"^ready port=(?P<port>\d+)$", re.M)
+_LOOP = re.compile(r"^loop path=(?P<path>\S+) t=(?P<t>[\d.]+)$", re.M)
 
 
 @functools.cache
@@ -49,11 +50,22 @@ class RtspServer(ManagedProcess):
     clip: Path = Path()
     mount: str = "/cam"
     port: int = 0
+    extra_mounts: dict[str, Path] = field(default_factory=dict)  # more mounts of the same server
     _starts: int = 0
 
     @property
     def url(self) -> str:
         return f"rtsp://127.0.0.1:{self.port}{self.mount}"
+
+    def url_of(self, mount: str) -> str:
+        return f"rtsp://127.0.0.1:{self.port}{mount}"
+
+    def loop_starts(self) -> dict[str, list[float]]:
+        """Unix times at which each mount's file started playing from its beginning."""
+        starts: dict[str, list[float]] = {}
+        for found in _LOOP.finditer(self.log_text()):
+            starts.setdefault(found["path"], []).append(float(found["t"]))
+        return starts
 
     def start(self, timeout: float = 20.0) -> None:
         """Start (or start again, on the same port once it has one) and wait until it listens."""
@@ -69,6 +81,8 @@ class RtspServer(ManagedProcess):
             "--path",
             self.mount,
         ]
+        for mount, clip in self.extra_mounts.items():
+            self.argv += ["--mount", f"{mount}={clip}"]
         deadline = time.monotonic() + timeout
         while True:
             super().start()
@@ -95,6 +109,22 @@ class RtspServer(ManagedProcess):
     def stop(self, grace: float = 10.0) -> int | None:
         self.thaw()  # a frozen process cannot handle SIGTERM
         return super().stop(grace)
+
+
+def start_multi_rtsp_server(mounts: dict[str, Path], log_dir: Path, *, name: str = "rtsp") -> RtspServer:
+    """One server process for many mounts (`{"/cam0": clip, ...}`), so many cameras cost little."""
+    (first, clip), *rest = mounts.items()
+    server = RtspServer(
+        name=name,
+        argv=[],
+        log_path=log_dir / f"{name}.log",
+        env=_system_env(),
+        clip=clip,
+        mount=first,
+        extra_mounts=dict(rest),
+    )
+    server.start()
+    return server
 
 
 def start_rtsp_server(clip: Path, log_dir: Path, *, name: str = "rtsp", mount: str = "/cam") -> RtspServer:

@@ -4,8 +4,11 @@ Runs under the system Python (`/usr/bin/python3`), which has GStreamer's GObject
 venv does not. Started by `tests/support/rtsp.py`:
 
     /usr/bin/python3 tests/support/rtsp_server.py --file clip.ts --port 0 --path /cam
+    /usr/bin/python3 tests/support/rtsp_server.py --mount /cam0=a.ts --mount /cam1=b.ts --port 0
 
-Prints `ready port=<port>` once it listens. A reader pipeline plays the file in real time
+Prints `ready port=<port>` once it listens, and `loop path=<mount> t=<unix time>` each time a
+mount's file starts playing from its beginning (benchmarks take their ground truth from it).
+A reader pipeline plays the file in real time
 (`appsink sync=true`) and rewinds it at the end; each access unit is copied, without re-encoding,
 into the `appsrc` of every connected client's media (`appsrc ! h264parse ! rtph264pay`). A new
 client gets nothing until the next keyframe (the clip has one every half second). SIGTERM or
@@ -18,6 +21,7 @@ import argparse
 import signal
 import sys
 import threading
+import time
 from typing import Any
 
 import gi
@@ -36,8 +40,10 @@ CLIENT_LAUNCH = (
 class LoopingFeed:
     """Plays the file in real time, forever, and copies each access unit to every client."""
 
-    def __init__(self, path: str, loop: GLib.MainLoop) -> None:
+    def __init__(self, path: str, loop: GLib.MainLoop, mount: str = "/cam") -> None:
         self._loop = loop
+        self._mount = mount
+        self._announce = True
         self._lock = threading.Lock()
         self._clients: dict[Any, bool] = {}  # appsrc -> has had its first keyframe
         self.pipeline = Gst.parse_launch(
@@ -65,6 +71,7 @@ class LoopingFeed:
             self._clients.pop(appsrc, None)
 
     def _rewind(self, _bus: Any, _message: Any) -> None:
+        self._announce = True
         self.pipeline.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH | Gst.SeekFlags.KEY_UNIT, 0)
 
     def _on_error(self, _bus: Any, message: Any) -> None:
@@ -74,6 +81,10 @@ class LoopingFeed:
 
     def _on_sample(self, sink: Any) -> Gst.FlowReturn:
         buffer = sink.emit("pull-sample").get_buffer()
+        if self._announce:  # the first access unit of a pass through the file is playing now
+            self._announce = False
+            sys.stdout.write(f"loop path={self._mount} t={time.time():.6f}\n")
+            sys.stdout.flush()
         keyframe = not buffer.has_flags(Gst.BufferFlags.DELTA_UNIT)
         with self._lock:
             targets = [src for src, started in self._clients.items() if started or keyframe]
@@ -86,45 +97,56 @@ class LoopingFeed:
         return Gst.FlowReturn.OK
 
 
-def serve(path: str, port: int, mount: str) -> int:
+def serve(mounts: dict[str, str], port: int) -> int:
+    """Serve each `mount -> file` pair from one server on `port`."""
     Gst.init(None)
     loop = GLib.MainLoop()
-    feed = LoopingFeed(path, loop)
-
-    def on_configure(_factory: Any, media: Any) -> None:
-        appsrc = media.get_element().get_by_name("src")
-        appsrc.set_property("caps", Gst.Caps.from_string(H264_CAPS))
-        feed.add_client(appsrc)
-        media.connect("unprepared", lambda _media: feed.remove_client(appsrc))
-
-    factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_launch(CLIENT_LAUNCH)
-    factory.connect("media-configure", on_configure)
-
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(str(port))
-    server.get_mount_points().add_factory(mount, factory)
+    feeds: list[LoopingFeed] = []
+    for mount, path in mounts.items():
+        feed = LoopingFeed(path, loop, mount)
+        feeds.append(feed)
+
+        def on_configure(_factory: Any, media: Any, feed: LoopingFeed = feed) -> None:
+            appsrc = media.get_element().get_by_name("src")
+            appsrc.set_property("caps", Gst.Caps.from_string(H264_CAPS))
+            feed.add_client(appsrc)
+            media.connect("unprepared", lambda _media: feed.remove_client(appsrc))
+
+        factory = GstRtspServer.RTSPMediaFactory()
+        factory.set_launch(CLIENT_LAUNCH)
+        factory.connect("media-configure", on_configure)
+        server.get_mount_points().add_factory(mount, factory)
     if server.attach(None) == 0:
         sys.stderr.write(f"could not listen on port {port}\n")
         return 1
-    feed.start()
+    for feed in feeds:
+        feed.start()
     for sig in (signal.SIGTERM, signal.SIGINT):
         GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
     sys.stdout.write(f"ready port={server.get_bound_port()}\n")
     sys.stdout.flush()
     loop.run()
-    feed.stop()
+    for feed in feeds:
+        feed.stop()
     return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--file", required=True, help="H.264 in MPEG-TS")
-    parser.add_argument("--port", type=int, default=0, help="0: a free port")
+    parser.add_argument("--file", help="H.264 in MPEG-TS, served at --path")
     parser.add_argument("--path", default="/cam")
+    parser.add_argument("--mount", action="append", default=[], help="PATH=FILE, repeatable")
+    parser.add_argument("--port", type=int, default=0, help="0: a free port")
     args = parser.parse_args()
-    return serve(args.file, args.port, args.path)
+    mounts = dict(item.split("=", 1) for item in args.mount)
+    if args.file:
+        mounts[args.path] = args.file
+    if not mounts:
+        parser.error("give --file or at least one --mount")
+    return serve(mounts, args.port)
 
 
 if __name__ == "__main__":
