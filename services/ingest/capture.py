@@ -387,7 +387,7 @@ class CaptureThread(threading.Thread):
         started = time.perf_counter()
         motion = self._motion.detect(luma_of(frame))
         reason = self._gate.decide(capture_ns / 1e9, motion, viewing=viewing)
-        if reason is not Reason.TICK:
+        if reason is not Reason.TICK and reason is not Reason.RECHECK:  # a re-check is one look
             self._busy_until = capture_ns / 1e9 + self._options.idle_after_s
         width, height = detect_size(frame.width, frame.height, self._options.detect.max_side)
         pixels = None if reason is Reason.TICK else i420_of(frame, width, height)
