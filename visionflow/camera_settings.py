@@ -10,3 +10,14 @@ from __future__ import annotations
 DEFAULT_DETECT_FPS = 5.0
 MIN_DETECT_FPS = 0.1
 MAX_DETECT_FPS = 30.0
+
+# The camera fields a partial update (REST PATCH, gRPC UpdateCamera) may change.
+UPDATABLE_FIELDS = (
+    "name",
+    "stream_url",
+    "recognition",
+    "location",
+    "model_name",
+    "detect_fps",
+    "detect_stream_url",
+)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from visionflow.camera_settings import DEFAULT_DETECT_FPS
+from visionflow.camera_settings import DEFAULT_DETECT_FPS, UPDATABLE_FIELDS
 
 
 class CameraStatus(StrEnum):
@@ -115,15 +115,7 @@ class CameraPatch:
     detect_fps: float | None = None
     detect_stream_url: str | None = None  # "": remove the sub-stream
 
-    FIELDS: ClassVar[tuple[str, ...]] = (
-        "name",
-        "stream_url",
-        "recognition",
-        "location",
-        "model_name",
-        "detect_fps",
-        "detect_stream_url",
-    )
+    FIELDS: ClassVar[tuple[str, ...]] = UPDATABLE_FIELDS
 
     def is_empty(self) -> bool:
         return all(getattr(self, name) is None for name in self.FIELDS)

@@ -10,19 +10,10 @@ from fastapi.responses import JSONResponse
 from services.gateway import render
 from services.gateway.deps import CallerDep, CameraId, ClientsDep
 from services.gateway.schemas import CameraCreate, CameraUpdate
+from visionflow.camera_settings import UPDATABLE_FIELDS
 from visionflow.v1 import camera_pb2
 
 router = APIRouter(tags=["cameras"])
-
-_UPDATABLE = (
-    "name",
-    "stream_url",
-    "recognition",
-    "location",
-    "model_name",
-    "detect_fps",
-    "detect_stream_url",
-)
 
 
 @router.get("/cameras", summary="The caller's cameras")
@@ -55,7 +46,7 @@ async def create_camera(body: CameraCreate, caller: CallerDep, clients: ClientsD
 async def update_camera(
     camera_id: CameraId, body: CameraUpdate, caller: CallerDep, clients: ClientsDep
 ) -> dict[str, Any]:
-    changes = {name: getattr(body, name) for name in _UPDATABLE if name in body.model_fields_set}
+    changes = {name: getattr(body, name) for name in UPDATABLE_FIELDS if name in body.model_fields_set}
     camera: camera_pb2.Camera | None = None
     if changes:
         request = camera_pb2.UpdateCameraRequest(camera_id=camera_id, **changes)
