@@ -1,4 +1,5 @@
-"""NATS helpers: the one way services connect, declare streams and publish protobuf bodies."""
+"""NATS helpers: the one way services connect, declare streams and buckets, and publish protobuf
+bodies."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import nats
 from google.protobuf.message import Message
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.api import DiscardPolicy, KeyValueConfig, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError, BucketNotFoundError, NotFoundError
+from nats.js.kv import KeyValue
 
 from visionflow import subjects
 
@@ -89,3 +91,15 @@ async def ensure_streams(js: JetStreamContext) -> None:
 async def publish_message(js: JetStreamContext, subject: str, message: Message) -> None:
     """Publish a protobuf body to JetStream and wait for the ack."""
     await js.publish(subject, message.SerializeToString())
+
+
+async def key_value(js: JetStreamContext, config: KeyValueConfig) -> KeyValue:
+    """A KV bucket, created when missing (another replica may create it at the same moment)."""
+    try:
+        return await js.key_value(config.bucket)
+    except BucketNotFoundError:
+        pass
+    try:
+        return await js.create_key_value(config)
+    except BadRequestError:
+        return await js.key_value(config.bucket)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,9 +28,19 @@ class CommonSettings(BaseSettings):
     detector_address: str = "127.0.0.1:50054"
     notifier_address: str = "127.0.0.1:50055"
     public_url: str = "http://localhost:5000"
+    # Replicas of ingest and the detector share the cameras (visionflow/membership.py): each
+    # renews its membership this often and is given up after this long without a renewal.
+    member_heartbeat_s: float = Field(default=1.0, gt=0, le=60)
+    member_ttl_s: float = Field(default=5.0, gt=0, le=600)
     # HMAC key of signed image links (visionflow/links.py); default `data_dir/image-link.key`.
     image_link_key_file: Path | None = None
     image_link_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=1)
+
+    @model_validator(mode="after")
+    def _member_timing(self) -> CommonSettings:
+        if self.member_ttl_s <= 2 * self.member_heartbeat_s:
+            raise ValueError("VF_MEMBER_TTL_S must be more than twice VF_MEMBER_HEARTBEAT_S")
+        return self
 
     @field_validator("log_level")
     @classmethod

@@ -6,6 +6,10 @@ CAMERAS_STREAM = "VF_CAMERAS"
 EVENTS_STREAM = "VF_EVENTS"
 SNAPSHOT_BUCKET = "vf-snapshots"
 NOTIFIER_ALERTS_DURABLE = "notifier-alerts"
+# KV buckets: live replicas (`<role>.<member id>`, see visionflow/membership.py) and the open
+# dwells of each analysed camera (`camera.<id>`, handed to the next detector on failover).
+MEMBERS_BUCKET = "vf-members"
+DWELLS_BUCKET = "vf-dwells"
 
 CAMERA_CHANGED_ALL = "vf.camera.changed.*"
 CAMERA_STATUS_ALL = "vf.camera.status.*"
@@ -87,6 +91,14 @@ def camera_changed(camera_id: int) -> str:
 
 def camera_status(camera_id: int) -> str:
     return f"vf.camera.status.{camera_id}"
+
+
+def ingest_snapshot(camera_id: int) -> str:
+    """Request subject answered by the ingest replica that reads the camera: its newest frame."""
+    return f"vf.ingest.snapshot.{camera_id}"
+
+
+INGEST_SNAPSHOT_ALL = "vf.ingest.snapshot.*"
 
 
 def camera_id_of(subject: str) -> int:

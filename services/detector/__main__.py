@@ -12,6 +12,7 @@ from services.detector.backends import choose_backend, prepare_ultralytics
 from services.detector.batcher import Batcher
 from services.detector.cameras import CameraDirectory
 from services.detector.config import DetectorSettings
+from services.detector.dwells import DwellStore
 from services.detector.frames import FrameSlots
 from services.detector.metrics import DetectorMetrics
 from services.detector.modelpool import ModelPool
@@ -19,6 +20,7 @@ from services.detector.publisher import FramePublisher
 from services.detector.registry import registry_names
 from services.detector.servicer import DetectorServicer
 from visionflow.lifecycle import Runtime, run, service_runtime
+from visionflow.membership import Membership
 from visionflow.tokens import TokenVerifier, auth_service_key_fetcher
 from visionflow.v1 import media_pb2, media_pb2_grpc
 
@@ -62,6 +64,14 @@ async def main() -> Runtime:
         runtime.add_task(alerts.run(), name="alerts")
         runtime.on_stop(alerts.flush)
 
+        membership = Membership(
+            runtime.js, "detector", ttl_s=settings.member_ttl_s, heartbeat_s=settings.member_heartbeat_s
+        )
+        runtime.on_stop(membership.stop)  # last: leave once this replica stopped analysing
+        dwells = DwellStore(runtime.js)
+        await dwells.start()
+        runtime.on_stop(dwells.stop)
+
         slots = FrameSlots()
         directory = CameraDirectory(
             nc=runtime.nc,
@@ -71,7 +81,11 @@ async def main() -> Runtime:
             grace_seconds=settings.detector_grace_seconds,
             track_buffer_seconds=settings.detector_track_buffer_seconds,
             same_object_seconds=settings.detector_same_object_seconds,
+            owns=membership.owns,
+            dwells=dwells,
         )
+        membership.on_change(directory.feed.reassess)
+        await membership.start()
         await directory.start()
         runtime.on_stop(directory.stop)
 
@@ -84,6 +98,7 @@ async def main() -> Runtime:
             metrics=metrics,
             confidence=settings.detector_confidence,
             jpeg_quality=settings.detector_jpeg_quality,
+            dwells=dwells,
         )
         runtime.add_task(batcher.run(), name="batcher")
 

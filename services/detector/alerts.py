@@ -2,6 +2,11 @@
 
 Alerts wait in a queue for one sender task, so the batcher never waits for an ack. A failed
 send is retried with backoff; what is still queued at stop is flushed before NATS closes.
+
+An alert's event id follows from what it is (camera, region, track, class and the capture time
+its dwell began), never from who sends it: a retried publish, or the same dwell raised by a
+second replica during a failover, carries the same id, which JetStream's `Nats-Msg-Id` window
+and the notifier's unique (account, event id) both drop.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -40,8 +45,22 @@ class PendingAlert:
     camera_name: str
     capture_ns: int
     snapshot_jpeg: bytes
-    # One id for every delivery attempt: JetStream deduplicates a retried publish on it.
-    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def event_id(self) -> str:
+        return alert_event_id(self.camera_id, self.alert)
+
+
+_EVENT_NAMESPACE = uuid.UUID("6f1c1f9e-8d3b-4c1a-9a55-2f1c3e7b9d10")
+
+
+def alert_event_id(camera_id: int, alert: ZoneAlert) -> str:
+    """A UUID (version 5) named by the camera, region, track, class and dwell start (in ms)."""
+    name = (
+        f"{camera_id}/{alert.rule.region_id}/{alert.track_id}/{alert.class_name}/"
+        f"{round(alert.entered_at * 1000)}"
+    )
+    return str(uuid.uuid5(_EVENT_NAMESPACE, name))
 
 
 def snapshot_key(account_uuid: str, camera_id: int, capture_ns: int, event_id: str) -> str:

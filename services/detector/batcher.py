@@ -23,6 +23,7 @@ from services.detector.alerts import AlertSender, PendingAlert
 from services.detector.annotate import draw, encode_jpeg
 from services.detector.backends import InferenceModel, RawDetections
 from services.detector.cameras import CameraDirectory, WatchedCamera
+from services.detector.dwells import DwellStore
 from services.detector.frames import DetectFrame, FrameSlots
 from services.detector.metrics import DetectorMetrics
 from services.detector.modelpool import ModelPool
@@ -133,7 +134,9 @@ class Batcher:
         metrics: DetectorMetrics,
         confidence: float,
         jpeg_quality: int,
+        dwells: DwellStore | None = None,
     ) -> None:
+        self._dwells = dwells
         self._slots = slots
         self._directory = directory
         self._pool = pool
@@ -280,6 +283,9 @@ class Batcher:
     def _submit_alerts(
         self, camera: WatchedCamera, frame: DetectFrame, alerts: list[ZoneAlert], jpeg: bytes
     ) -> None:
+        """After the zones saw a frame: send its alerts, and note the dwells for a failover."""
+        if self._dwells is not None:
+            self._dwells.note(camera.camera_id, camera.zones.open_dwells())
         for alert in alerts:
             self._alerts.submit(
                 PendingAlert(

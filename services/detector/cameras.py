@@ -1,7 +1,7 @@
-"""Which cameras the detector analyses, learned from JetStream stream VF_CAMERAS.
+"""Which cameras this detector replica analyses: the ones it owns in the camera feed
+(visionflow/camerafeed.py, ownership from visionflow/membership.py).
 
-An ordered, ephemeral consumer starts with the last message of every camera (the current state)
-and then follows changes. Detect frames (`vf.frames.detect.<id>`) are subscribed only for
+Detect frames (`vf.frames.detect.<id>`) are subscribed only for
 cameras with recognition on; a delete or recognition off unsubscribes. Region changes replace
 the camera's zone rules live, without touching its tracker. `vf.demand.annotated.<id>` says
 someone watches the annotated stream: annotated JPEGs are made only then.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,8 +19,8 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
-from nats.js.api import DeliverPolicy
 
+from services.detector.dwells import DwellStore
 from services.detector.frames import FrameSlots, frame_from_message
 from services.detector.metrics import DetectorMetrics
 from services.detector.registry import DEFAULT_MODEL
@@ -27,6 +28,7 @@ from services.detector.stats import CameraStats
 from services.detector.tracking import CameraTracker, Detected
 from services.detector.zones import ZoneEngine, ZoneRule, expand_classes
 from visionflow import subjects
+from visionflow.camerafeed import CameraFeed
 from visionflow.v1 import camera_pb2, events_pb2
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,8 @@ class CameraDirectory:
         grace_seconds: float,
         track_buffer_seconds: float,
         same_object_seconds: float = 10.0,
+        owns: Callable[[int], bool] | None = None,
+        dwells: DwellStore | None = None,
     ) -> None:
         self._nc = nc
         self._js = js
@@ -108,7 +112,8 @@ class CameraDirectory:
         self._track_buffer = track_buffer_seconds
         self._same_object = same_object_seconds
         self._cameras: dict[int, WatchedCamera] = {}
-        self._changes: JetStreamContext.PushSubscription | None = None
+        self._dwells = dwells
+        self.feed = CameraFeed(js, self, owns=owns) if owns is not None else CameraFeed(js, self)
         self._demand: Subscription | None = None
 
     def _zones(self, rules: tuple[ZoneRule, ...] | list[ZoneRule]) -> ZoneEngine:
@@ -116,13 +121,7 @@ class CameraDirectory:
 
     async def start(self) -> None:
         self._demand = await self._nc.subscribe(subjects.DEMAND_ANNOTATED_ALL, cb=self._on_demand)
-        self._changes = await self._js.subscribe(
-            subjects.CAMERA_CHANGED_ALL,
-            stream=subjects.CAMERAS_STREAM,
-            cb=self._on_change,
-            ordered_consumer=True,
-            deliver_policy=DeliverPolicy.LAST_PER_SUBJECT,
-        )
+        await self.feed.start()
 
     async def _on_demand(self, msg: Msg) -> None:
         try:
@@ -136,9 +135,7 @@ class CameraDirectory:
         if self._demand is not None:
             await self._unsubscribe(self._demand)
             self._demand = None
-        if self._changes is not None:
-            await self._unsubscribe(self._changes)
-            self._changes = None
+        await self.feed.stop()
         for camera in list(self._cameras.values()):
             await self._stop_frames(camera)
 
@@ -153,21 +150,6 @@ class CameraDirectory:
     def recognising(self) -> list[WatchedCamera]:
         return [c for c in self._cameras.values() if c.recognition]
 
-    async def _on_change(self, msg: Msg) -> None:
-        change = events_pb2.CameraChanged()
-        try:
-            change.ParseFromString(msg.data)
-        except Exception:  # noqa: BLE001 - protobuf raises DecodeError and friends
-            log.warning("undecodable CameraChanged on %s; skipped", msg.subject)
-            return
-        if not change.camera.id:
-            try:
-                change.camera.id = subjects.camera_id_of(msg.subject)
-            except ValueError:
-                log.warning("CameraChanged without camera id on %s; skipped", msg.subject)
-                return
-        await self.apply(change)
-
     async def apply(self, change: events_pb2.CameraChanged) -> None:
         """Bring the camera's state in line with one change message."""
         config = change.camera
@@ -177,6 +159,8 @@ class CameraDirectory:
             if camera is not None:
                 await self._stop_frames(camera)
                 log.info("camera_id=%s account=%s deleted; not analysed", camera_id, camera.account_uuid)
+            if self._dwells is not None:
+                await self._dwells.delete(camera_id)
             self._metrics.cameras.set(len(self.recognising()))
             return
         camera = self._cameras.get(camera_id)
@@ -192,6 +176,9 @@ class CameraDirectory:
                 tracker=CameraTracker(buffer_seconds=self._track_buffer),
             )
             self._cameras[camera_id] = camera
+            if self._dwells is not None:
+                # Taken over from a replica that stopped: its open dwells go on here.
+                camera.zones.seed(await self._dwells.load(camera_id))
         else:
             camera.name = config.name
             camera.model_name = config.model_name or DEFAULT_MODEL
@@ -200,8 +187,10 @@ class CameraDirectory:
                 camera.zones.replace_rules(rules)
         if camera.recognition:
             await self._start_frames(camera)
-        else:
+        elif camera.subscription is not None:
             await self._stop_frames(camera)
+            if self._dwells is not None:
+                await self._dwells.delete(camera_id)
         self._metrics.cameras.set(len(self.recognising()))
         log.info(
             "camera_id=%s account=%s recognition=%s model=%s regions=%s",
@@ -211,6 +200,16 @@ class CameraDirectory:
             camera.model_name,
             len(rules),
         )
+
+    async def release(self, camera_id: int) -> None:
+        """The camera now belongs to another detector replica: stop analysing it here."""
+        camera = self._cameras.pop(camera_id, None)
+        if camera is not None:
+            await self._stop_frames(camera)
+            log.info("camera_id=%s released to another detector replica", camera_id)
+        if self._dwells is not None:
+            self._dwells.forget(camera_id)
+        self._metrics.cameras.set(len(self.recognising()))
 
     async def _start_frames(self, camera: WatchedCamera) -> None:
         if camera.subscription is not None:

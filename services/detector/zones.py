@@ -11,6 +11,10 @@ track that appears in a region with its box overlapping (IoU >= SAME_OBJECT_IOU)
 a dwell of the same class that ended (or went quiet) at most `same_object_seconds` ago continues
 that dwell, alert included. A parked car or a person standing still whose track is lost and
 found again therefore raises one alert, not one per track.
+
+The same rule carries dwells across detector replicas: `open_dwells` is what a replica saves,
+and `seed` makes a replica that takes the camera over treat those dwells as just ended, so a
+person who stays through a failover keeps their dwell clock and alerts once.
 """
 
 from __future__ import annotations
@@ -138,6 +142,18 @@ class ZoneAlert:
     box: Box
     dwell_seconds: float
     timestamp: float  # capture time of the frame that completed the dwell, seconds
+    entered_at: float  # capture time the dwell began (the same across a failover), seconds
+
+
+@dataclass(frozen=True)
+class OpenDwell:
+    """A dwell in progress, as saved for the replica that may take the camera over."""
+
+    region_id: int
+    class_name: str
+    box: Box
+    entered_at: float
+    alerted: bool
 
 
 @dataclass
@@ -166,6 +182,7 @@ class ZoneEngine:
         self._same_object = same_object_seconds
         self._dwells: dict[tuple[int, int], _Dwell] = {}
         self._ended: list[tuple[int, _Dwell]] = []  # (region id, dwell) ended lately
+        self._seeds: list[OpenDwell] = []  # from another replica, taken in at the next frame
         self._last_timestamp: float | None = None
         self._lock = threading.Lock()
 
@@ -187,9 +204,29 @@ class ZoneEngine:
             self._ended = [(region, dwell) for region, dwell in self._ended if region in unchanged]
             self._rules = new_rules
 
+    def seed(self, dwells: Iterable[OpenDwell]) -> None:
+        """Dwells another replica had open: each continues for an object found where it was."""
+        with self._lock:
+            self._seeds.extend(dwells)
+
+    def open_dwells(self) -> list[OpenDwell]:
+        """The dwells in progress (for the replica that may take the camera over)."""
+        with self._lock:
+            return [
+                OpenDwell(key[1], dwell.class_name, dwell.box, dwell.entered_at, dwell.alerted)
+                for key, dwell in sorted(self._dwells.items())
+            ]
+
     def update(self, timestamp: float, objects: Iterable[TrackedObject]) -> list[ZoneAlert]:
         """Feed one frame (capture time in seconds); returns the alerts this frame completes."""
         with self._lock:
+            if self._seeds:
+                regions = {rule.region_id for rule in self._rules}
+                for seed in self._seeds:
+                    if seed.region_id in regions and seed.entered_at <= timestamp:
+                        dwell = _Dwell(seed.entered_at, timestamp, seed.alerted, seed.class_name, seed.box)
+                        self._ended.append((seed.region_id, dwell))
+                self._seeds = []
             if self._last_timestamp is not None and timestamp <= self._last_timestamp:
                 if self._last_timestamp - timestamp < _CLOCK_JUMP_S:
                     return []  # an older or repeated frame: dwell time never runs backwards
@@ -227,6 +264,7 @@ class ZoneEngine:
                         box=obj.box,
                         dwell_seconds=stayed,
                         timestamp=timestamp,
+                        entered_at=dwell.entered_at,
                     )
                 )
         return alerts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import grpc
 
-from services.ingest.cameras import follow_cameras, follow_demand
+from services.ingest.cameras import answer_snapshots, follow_demand
 from services.ingest.capture import CaptureOptions
 from services.ingest.config import IngestSettings
 from services.ingest.detectframes import DetectOptions
@@ -14,7 +14,9 @@ from services.ingest.publisher import Publisher
 from services.ingest.servicer import IngestServicer
 from services.ingest.supervisor import Supervisor
 from services.ingest.worker import WorkerOptions
+from visionflow.camerafeed import CameraFeed
 from visionflow.lifecycle import Runtime, run, service_runtime
+from visionflow.membership import Membership
 from visionflow.tokens import TokenVerifier, auth_service_key_fetcher
 from visionflow.v1 import media_pb2, media_pb2_grpc
 
@@ -59,6 +61,10 @@ async def main() -> Runtime:
     settings = IngestSettings()
     async with service_runtime("ingest", settings) as runtime:
         publisher = Publisher(runtime.nc)
+        membership = Membership(
+            runtime.js, "ingest", ttl_s=settings.member_ttl_s, heartbeat_s=settings.member_heartbeat_s
+        )
+        runtime.on_stop(membership.stop)  # last: leave once this replica's cameras are stopped
         supervisor = Supervisor(worker_options(settings, publisher.max_jpeg_bytes), publisher)
         runtime.on_stop(supervisor.close)
         metrics = start_metrics(settings.grpc_host, settings.ingest_metrics_port, supervisor.workers)
@@ -67,9 +73,19 @@ async def main() -> Runtime:
         runtime.add_task(supervisor.watch(), name="ingest-watchdog")
         demand = await follow_demand(runtime.nc, supervisor.demand)
         runtime.on_stop(demand.unsubscribe)
-        subscription = await follow_cameras(runtime.js, supervisor.apply)
-        runtime.on_stop(subscription.unsubscribe)
-        servicer = IngestServicer(supervisor, TokenVerifier(auth_service_key_fetcher(settings.auth_address)))
+        snapshots = await answer_snapshots(runtime.nc, supervisor.local)
+        runtime.on_stop(snapshots.unsubscribe)
+        feed = CameraFeed(runtime.js, supervisor, owns=membership.owns)
+        membership.on_change(feed.reassess)
+        await membership.start()
+        await feed.start()
+        runtime.on_stop(feed.stop)
+        servicer = IngestServicer(
+            supervisor,
+            TokenVerifier(auth_service_key_fetcher(settings.auth_address)),
+            feed=feed,
+            nc=runtime.nc,
+        )
 
         def add_servicers(server: grpc.aio.Server) -> list[str]:
             media_pb2_grpc.add_IngestServiceServicer_to_server(servicer, server)

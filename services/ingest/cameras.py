@@ -1,53 +1,27 @@
-"""Learn the cameras from JetStream (replay the current state of each, then follow changes), and
-who watches which camera's frames.
+"""Requests to this ingest replica over NATS: who watches which camera's frames, and the newest
+frame of a camera it reads (`vf.ingest.snapshot.<id>`, asked by the replica a gRPC call reached).
 
-The VF_CAMERAS stream keeps the last CameraChanged per camera subject. An ephemeral ordered
-consumer with DeliverPolicy LAST_PER_SUBJECT therefore replays every camera's latest change at
-start (a deleted camera's last message is its DELETED, which ingest ignores) and then delivers
-live changes in order. Ordered consumers recreate themselves after a gap or a reconnect.
+The cameras themselves come from visionflow/camerafeed.py.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
-from google.protobuf.message import DecodeError
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
-from nats.js import JetStreamContext
-from nats.js.api import DeliverPolicy
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
 
+from services.ingest.worker import CameraWorker
 from visionflow import subjects
-from visionflow.v1 import events_pb2
+from visionflow.v1 import media_pb2
 
 log = logging.getLogger(__name__)
 
-ApplyChange = Callable[[events_pb2.CameraChanged], Awaitable[None]]
-
-
-async def follow_cameras(js: JetStreamContext, apply: ApplyChange) -> JetStreamContext.PushSubscription:
-    """Subscribe; `apply` sees every camera's change in stream order, one at a time."""
-
-    async def on_message(msg: Msg) -> None:
-        try:
-            change = events_pb2.CameraChanged.FromString(msg.data)
-        except DecodeError:
-            log.warning("undecodable camera change on %s ignored", msg.subject)
-            return
-        try:
-            await apply(change)
-        except Exception:
-            log.exception("applying camera change failed camera_id=%s", change.camera.id)
-
-    return await js.subscribe(
-        subjects.CAMERA_CHANGED_ALL,
-        stream=subjects.CAMERAS_STREAM,
-        cb=on_message,
-        ordered_consumer=True,
-        deliver_policy=DeliverPolicy.LAST_PER_SUBJECT,
-    )
+SNAPSHOT_REQUEST_TIMEOUT_S = 3.0
 
 
 async def follow_demand(nc: NATS, demand: Callable[[str, int], None]) -> Subscription:
@@ -60,3 +34,55 @@ async def follow_demand(nc: NATS, demand: Callable[[str, int], None]) -> Subscri
         demand(parts[2], int(parts[3]))
 
     return await nc.subscribe(subjects.DEMAND_ALL, cb=on_message)
+
+
+async def snapshot_of(worker: CameraWorker) -> media_pb2.GetSnapshotResponse | None:
+    """The worker's newest frame as a JPEG (None before the first frame)."""
+    frame = await worker.snapshot()
+    if frame is None:
+        return None
+    return media_pb2.GetSnapshotResponse(
+        jpeg=frame.jpeg,
+        frame=media_pb2.FrameInfo(
+            camera_id=worker.camera_id,
+            seq=frame.seq,
+            capture_time_ns=frame.capture_time_ns,
+            width=frame.width,
+            height=frame.height,
+        ),
+    )
+
+
+async def answer_snapshots(nc: NATS, local: Callable[[int], CameraWorker | None]) -> Subscription:
+    """Answer `vf.ingest.snapshot.<id>` for the cameras this replica reads (others stay silent).
+
+    The replica that asks has already checked the caller's account against the camera feed.
+    An empty reply means the camera has no frame yet.
+    """
+
+    async def on_request(msg: Msg) -> None:
+        try:
+            worker = local(subjects.camera_id_of(msg.subject))
+        except ValueError:
+            return
+        if worker is None or not msg.reply:
+            return
+        response = await snapshot_of(worker)
+        await msg.respond(response.SerializeToString() if response is not None else b"")
+
+    return await nc.subscribe(subjects.INGEST_SNAPSHOT_ALL, cb=on_request)
+
+
+class SnapshotUnavailable(Exception):
+    """No ingest replica answered for the camera (none reads it right now)."""
+
+
+async def ask_owner_for_snapshot(nc: NATS, camera_id: int) -> media_pb2.GetSnapshotResponse | None:
+    """The newest frame from the replica that reads the camera (None: it has no frame yet)."""
+    try:
+        reply = await nc.request(subjects.ingest_snapshot(camera_id), b"", timeout=SNAPSHOT_REQUEST_TIMEOUT_S)
+    except (NatsTimeoutError, NoRespondersError) as error:
+        raise SnapshotUnavailable(str(error) or type(error).__name__) from error
+    if not reply.data:
+        return None
+    return media_pb2.GetSnapshotResponse.FromString(reply.data)

@@ -21,7 +21,11 @@ _EARLY_DEMAND_MAX = 4096
 
 
 class Supervisor:
-    """Every camera that exists gets a worker, whatever its `recognition` flag says."""
+    """Every camera this replica owns gets a worker, whatever its `recognition` flag says.
+
+    The camera feed (visionflow/camerafeed.py) calls `apply` for owned cameras' changes and
+    `release` when a camera moves to another replica.
+    """
 
     def __init__(self, options: WorkerOptions, publisher: Publisher) -> None:
         self._options = options
@@ -37,6 +41,10 @@ class Supervisor:
         if worker is None or worker.spec.account_uuid != account_uuid:
             return None
         return worker
+
+    def local(self, camera_id: int) -> CameraWorker | None:
+        """The camera's worker when this replica reads it."""
+        return self._workers.get(camera_id)
 
     def of_account(self, account_uuid: str) -> list[CameraWorker]:
         return sorted(
@@ -78,6 +86,13 @@ class Supervisor:
         self._workers[camera_id] = worker
         worker.start()
         log.info("camera added camera_id=%s account=%s", camera_id, spec.account_uuid)
+
+    async def release(self, camera_id: int) -> None:
+        """The camera now belongs to another replica: stop reading it (no status is published)."""
+        current = self._workers.pop(camera_id, None)
+        if current is not None:
+            log.info("camera released to another replica camera_id=%s", camera_id)
+            await self._retire(current)
 
     def demand(self, kind: str, camera_id: int) -> None:
         """Someone asked for the camera's `raw` or `annotated` frames (`vf.demand.<kind>.<id>`)."""

@@ -145,7 +145,7 @@ def test_alert_event_carries_region_track_and_notification_flag() -> None:
     from services.detector.zones import ZoneAlert
 
     rule = ZoneRule(11, "Door", ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0)), 2.0, notification_enabled=False)
-    alert = ZoneAlert(rule, 4, "person", 0.8, (0.0, 0.0, 1.0, 1.0), 2.2, 1.0)
+    alert = ZoneAlert(rule, 4, "person", 0.8, (0.0, 0.0, 1.0, 1.0), 2.2, 1.0, entered_at=-1.2)
     pending = PendingAlert(alert, ACCOUNT, 5, "Front", 1_700_000_000_000_000_000, b"jpeg")
     event = build_event(pending, pending.event_id, "k")
     assert event.event_id == pending.event_id and len(event.event_id) == 36
@@ -153,7 +153,11 @@ def test_alert_event_carries_region_track_and_notification_flag() -> None:
     assert event.notification_enabled is False and event.snapshot_key == "k"
     assert event.capture_time.seconds == 1_700_000_000
     assert event.message == "person stayed 2.2 s in zone Door (Front)"
-    assert PendingAlert(alert, ACCOUNT, 5, "Front", 1, b"").event_id != pending.event_id
+    # The id names the dwell, not the attempt or the replica: the same dwell gives the same id.
+    assert PendingAlert(alert, ACCOUNT, 5, "Front", 1, b"").event_id == pending.event_id
+    later = ZoneAlert(rule, 4, "person", 0.8, (0.0, 0.0, 1.0, 1.0), 2.2, 9.0, entered_at=6.8)
+    assert PendingAlert(later, ACCOUNT, 5, "Front", 1, b"").event_id != pending.event_id
+    assert PendingAlert(alert, ACCOUNT, 6, "Front", 1, b"").event_id != pending.event_id
 
 
 def test_settings_defaults_and_models_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

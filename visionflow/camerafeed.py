@@ -1,0 +1,138 @@
+"""The one follower of the camera feed (JetStream stream VF_CAMERAS), for ingest and the detector.
+
+VF_CAMERAS keeps the last CameraChanged per camera subject. An ephemeral ordered consumer with
+DeliverPolicy LAST_PER_SUBJECT replays every camera's current state at start (a deleted camera's
+last message is its DELETED) and then delivers live changes in order; ordered consumers recreate
+themselves after a gap or a reconnect.
+
+The feed remembers every camera (so an account check or a takeover needs no round trip) and hands
+a handler only the cameras this replica owns, as `owns` says (see visionflow/membership.py):
+`apply` for each change of an owned camera, `release` when ownership moves elsewhere. After the
+owner list changes, `reassess` starts what became ours and releases what did not stay ours.
+Handler calls never overlap and keep stream order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from google.protobuf.message import DecodeError
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import DeliverPolicy
+
+from visionflow import subjects
+from visionflow.v1 import camera_pb2, events_pb2
+
+log = logging.getLogger(__name__)
+
+
+class CameraHandler(Protocol):
+    async def apply(self, change: events_pb2.CameraChanged) -> None:
+        """Bring one owned camera in line with its change (DELETED included)."""
+
+    async def release(self, camera_id: int) -> None:
+        """Stop working on a camera that now belongs to another replica (it still exists)."""
+
+
+def _owns_everything(_camera_id: int) -> bool:
+    return True
+
+
+class CameraFeed:
+    """Every camera's current definition, and the owned ones handed to a handler."""
+
+    def __init__(
+        self, js: JetStreamContext, handler: CameraHandler, owns: Callable[[int], bool] = _owns_everything
+    ) -> None:
+        self._js = js
+        self._handler = handler
+        self._owns = owns
+        self._cameras: dict[int, events_pb2.CameraChanged] = {}
+        self._handed: set[int] = set()
+        self._lock = asyncio.Lock()
+        self._subscription: JetStreamContext.PushSubscription | None = None
+
+    async def start(self) -> None:
+        self._subscription = await self._js.subscribe(
+            subjects.CAMERA_CHANGED_ALL,
+            stream=subjects.CAMERAS_STREAM,
+            cb=self._on_message,
+            ordered_consumer=True,
+            deliver_policy=DeliverPolicy.LAST_PER_SUBJECT,
+        )
+
+    async def stop(self) -> None:
+        if self._subscription is not None:
+            try:
+                await self._subscription.unsubscribe()
+            except Exception as error:  # noqa: BLE001 - closed or reconnecting connection
+                log.debug("camera feed unsubscribe failed: %s", error)
+            self._subscription = None
+
+    def camera(self, camera_id: int) -> camera_pb2.Camera | None:
+        """The camera's current definition (owned here or not); None when unknown or deleted."""
+        change = self._cameras.get(camera_id)
+        return change.camera if change is not None else None
+
+    def account_of(self, camera_id: int) -> str | None:
+        camera = self.camera(camera_id)
+        return camera.account_uuid if camera is not None else None
+
+    def owned(self) -> frozenset[int]:
+        """The cameras handed to the handler right now."""
+        return frozenset(self._handed)
+
+    async def _on_message(self, msg: Msg) -> None:
+        change = events_pb2.CameraChanged()
+        try:
+            change.ParseFromString(msg.data)
+        except DecodeError:
+            log.warning("undecodable CameraChanged on %s ignored", msg.subject)
+            return
+        if change.camera.id <= 0:
+            # A delete may name its camera by subject only; anything else without an id is broken.
+            if change.kind != events_pb2.CHANGE_KIND_DELETED or not msg.subject.rsplit(".", 1)[-1].isdigit():
+                log.warning("CameraChanged without a camera id on %s ignored", msg.subject)
+                return
+            change.camera.id = subjects.camera_id_of(msg.subject)
+        await self.receive(change)
+
+    async def receive(self, change: events_pb2.CameraChanged) -> None:
+        """Take one change in (the stream's callback; tests may call it directly)."""
+        camera_id = change.camera.id
+        async with self._lock:
+            if change.kind == events_pb2.CHANGE_KIND_DELETED:
+                self._cameras.pop(camera_id, None)
+                if camera_id in self._handed:
+                    self._handed.discard(camera_id)
+                    await self._call(self._handler.apply(change), camera_id)
+                return
+            self._cameras[camera_id] = change
+            if self._owns(camera_id):
+                self._handed.add(camera_id)
+                await self._call(self._handler.apply(change), camera_id)
+            elif camera_id in self._handed:
+                self._handed.discard(camera_id)
+                await self._call(self._handler.release(camera_id), camera_id)
+
+    async def reassess(self) -> None:
+        """Ownership may have moved: release what is no longer ours, then start what became ours."""
+        async with self._lock:
+            for camera_id in sorted(self._handed):
+                if camera_id not in self._cameras or not self._owns(camera_id):
+                    self._handed.discard(camera_id)
+                    await self._call(self._handler.release(camera_id), camera_id)
+            for camera_id, change in sorted(self._cameras.items()):
+                if camera_id not in self._handed and self._owns(camera_id):
+                    self._handed.add(camera_id)
+                    await self._call(self._handler.apply(change), camera_id)
+
+    async def _call(self, step: Awaitable[None], camera_id: int) -> None:
+        try:
+            await step
+        except Exception:
+            log.exception("camera change failed camera_id=%s", camera_id)
