@@ -65,14 +65,11 @@ def line_api() -> Iterator[LineApiStandIn]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def system(
-    data_dir: Path, nats_server: NatsServer, smtp_server: SmtpSink, line_api: LineApiStandIn
-) -> Iterator[System]:
-    """Every service and the gateway as real processes on free ports."""
-    env = {
+def system_env(data_dir: Path, nats_url: str, smtp: SmtpSink, line: LineApiStandIn) -> dict[str, str]:
+    """The environment every service of a test system runs with."""
+    return {
         "VF_DATA_DIR": str(data_dir),
-        "VF_NATS_URL": nats_server.url,
+        "VF_NATS_URL": nats_url,
         "VF_LOG_LEVEL": "INFO",
         "VF_ALLOW_FILE_URLS": "true",
         "VF_AUTH_LOGIN_MAX_ATTEMPTS": "5",
@@ -81,21 +78,47 @@ def system(
         "VF_MODELS_DIR": str(data_dir / "models"),
         "YOLO_OFFLINE": "1",
         "YOLO_AUTOINSTALL": "false",
-        "VF_SMTP_HOST": smtp_server.host,
-        "VF_SMTP_PORT": str(smtp_server.port),
+        "VF_SMTP_HOST": smtp.host,
+        "VF_SMTP_PORT": str(smtp.port),
         "VF_SMTP_TLS": "none",
-        "VF_LINE_API_BASE": line_api.base_url,
+        "VF_LINE_API_BASE": line.base_url,
         "VF_NOTIFIER_RETRY_BASE_S": "0.5",
         "VF_NOTIFIER_RETRY_MAX_S": "2",
     }
+
+
+def start_system(running: System, replicas: int = 1) -> None:
+    """Start every service of `running` (ingest and the detector `replicas` times), gateway last.
+
+    Replicas are named `<service>-<n>` (their VF_REPLICA_ID) when there is more than one.
+    """
+    env = running.env
+    for name in CORE_SERVICES:
+        count = replicas if name in ("ingest", "detector") else 1
+        for index in range(1, count + 1):
+            key = name if count == 1 else f"{name}-{index}"
+            process_env = {**env, "VF_REPLICA_ID": key} if count > 1 else env
+            process = start_service(name, process_env, running.data_dir / "logs", log_name=key)
+            running.services[key] = process
+            if index == 1:
+                env[f"VF_{name.upper()}_ADDRESS"] = process.address
+    running.services["gateway"] = start_service("gateway", env, running.data_dir / "logs")
+
+
+def stop_system(running: System) -> None:
+    for process in reversed(list(running.services.values())):
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def system(
+    data_dir: Path, nats_server: NatsServer, smtp_server: SmtpSink, line_api: LineApiStandIn
+) -> Iterator[System]:
+    """Every service and the gateway as real processes on free ports."""
+    env = system_env(data_dir, nats_server.url, smtp_server, line_api)
     running = System(data_dir=data_dir, nats=nats_server, env=env, smtp=smtp_server, line=line_api)
     try:
-        for name in CORE_SERVICES:
-            process = start_service(name, env, data_dir / "logs")
-            running.services[name] = process
-            env[f"VF_{name.upper()}_ADDRESS"] = process.address
-        running.services["gateway"] = start_service("gateway", env, data_dir / "logs")
+        start_system(running)
         yield running
     finally:
-        for process in reversed(list(running.services.values())):
-            process.stop()
+        stop_system(running)

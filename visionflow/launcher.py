@@ -3,6 +3,8 @@
 Modelled on Frigate's watchdog: a service that exits non-zero is restarted; after 5 restarts in
 60 s it backs off. Ctrl-C (or SIGTERM) sends SIGTERM to all, kills what is left after 10 s, and
 prints where each log is. With `VF_NATS_URL` set, that NATS is used instead of the bundled one.
+`VF_INGEST_REPLICAS` and `VF_DETECTOR_REPLICAS` (default 1) start that many processes of each,
+sharing the cameras as they would on Kubernetes (visionflow/membership.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ RESTART_WINDOW_S = 60.0
 RESTARTS_BEFORE_BACKOFF = 5
 BACKOFF_S = 30.0
 STOP_GRACE_S = 10.0
+REPLICATED = ("ingest", "detector")
+MAX_REPLICAS = 16
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -112,6 +116,17 @@ def nats_server_binary() -> str:
     return found
 
 
+def replica_count(env: dict[str, str], service: str) -> int:
+    """`VF_<SERVICE>_REPLICAS` for ingest and the detector (1 for every other service)."""
+    variable = f"VF_{service.upper()}_REPLICAS"
+    raw = env.get(variable, "").strip() if service in REPLICATED else ""
+    if not raw:
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_REPLICAS:
+        raise SystemExit(f"{variable} must be a whole number from 1 to {MAX_REPLICAS}, not {raw!r}")
+    return int(raw)
+
+
 def build_processes(data_dir: Path, gateway_port: int) -> tuple[list[Monitored], dict[str, str]]:
     logs = data_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -144,9 +159,20 @@ def build_processes(data_dir: Path, gateway_port: int) -> tuple[list[Monitored],
         env[f"VF_{service.upper()}_ADDRESS"] = f"127.0.0.1:{chosen}"
     env["VF_GATEWAY_PORT"] = str(gateway_port)
     for service in SERVICES:
-        processes.append(
-            Monitored(service, [sys.executable, "-m", f"services.{service}"], logs / f"{service}.log", env)
-        )
+        count = replica_count(env, service)
+        for index in range(1, count + 1):
+            name = service if count == 1 else f"{service}-{index}"
+            process_env = env
+            if service in REPLICATED:
+                process_env = {**env, "VF_REPLICA_ID": name}
+                if index > 1:  # the first replica keeps the address the gateway was given
+                    process_env[f"VF_{service.upper()}_GRPC_PORT"] = str(free_port())
+                    process_env[f"VF_{service.upper()}_METRICS_PORT"] = "0"
+            processes.append(
+                Monitored(
+                    name, [sys.executable, "-m", f"services.{service}"], logs / f"{name}.log", process_env
+                )
+            )
     return processes, env
 
 

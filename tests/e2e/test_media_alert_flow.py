@@ -9,19 +9,17 @@ gateway over HTTP.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from tests.conftest import System
+from tests.e2e.alerting import verified_recipient, wait_for_notifications, zone_around_the_person
 from tests.e2e.helpers import Account
-from tests.support.media import WALK_IN_ARRIVES_S, walk_in_box, walk_in_video
+from tests.support.media import walk_in_video
 from tests.support.rtsp import RtspServer, rtsp_available, start_rtsp_server
-from tests.support.smtp import verification_token
 
 pytestmark = pytest.mark.skipif(not rtsp_available(), reason="GStreamer RTSP server not installed")
 
@@ -38,51 +36,10 @@ def walk_in_camera(data_dir: Path) -> Iterator[RtspServer]:
     server.stop()
 
 
-def zone_around_the_person() -> list[dict[str, float]]:
-    """A zone around where the person stands still (the anchor is the box's bottom centre)."""
-    box = walk_in_box(WALK_IN_ARRIVES_S + 1)
-    assert box is not None
-    x1, _, x2, y2 = box
-    anchor_x, anchor_y = (x1 + x2) / 2, y2
-    return [
-        {"x": anchor_x - 80, "y": anchor_y - 60},
-        {"x": anchor_x + 80, "y": anchor_y - 60},
-        {"x": anchor_x + 80, "y": min(anchor_y + 30, 479)},
-        {"x": anchor_x - 80, "y": min(anchor_y + 30, 479)},
-    ]
-
-
-async def _verified_recipient(http: httpx.AsyncClient, system: System, account: Account) -> str:
-    address = f"{account.username}@example.com"
-    added = await http.post(
-        "/email_recipients",
-        json={"email": address, "name": "Guard", "notification_types": ["alerts"], "active": True},
-        headers=account.headers,
-    )
-    assert added.status_code == 201, added.text
-    [mail] = await system.smtp.wait_for(address, 1, timeout=20)
-    verified = await http.get("/email_recipients/verify", params={"token": verification_token(mail)})
-    assert verified.status_code == 200
-    recipients = (await http.get("/email_recipients", headers=account.headers)).json()["data"]
-    assert [r["verified"] for r in recipients] == [True]
-    return address
-
-
-async def _wait_for_notifications(
-    http: httpx.AsyncClient, account: Account, count: int, timeout: float
-) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout
-    while True:
-        body = (await http.get("/notifications", headers=account.headers)).json()
-        if len(body["data"]) >= count or time.monotonic() > deadline:
-            return list(body["data"])
-        await asyncio.sleep(0.5)
-
-
 async def test_person_staying_in_zone_alerts_once_by_mail_and_line(
     http: httpx.AsyncClient, system: System, alice: Account, bob: Account, walk_in_camera: RtspServer
 ) -> None:
-    address = await _verified_recipient(http, system, alice)
+    address = await verified_recipient(http, system.smtp, alice)
     line = await http.post(
         "/line_tokens",
         json={"token": LINE_TOKEN, "name": "Front desk", "target": LINE_TARGET, "active": True},
@@ -119,7 +76,7 @@ async def test_person_staying_in_zone_alerts_once_by_mail_and_line(
     )
     assert saved.status_code == 200, saved.text
 
-    [notification] = await _wait_for_notifications(http, alice, 1, timeout=90)
+    [notification] = await wait_for_notifications(http, alice, 1, timeout=90)
     assert notification["camera_id"] == camera_id
     assert notification["camera_name"] == "Lobby"
     assert notification["detection_type"] == "person"
@@ -147,6 +104,6 @@ async def test_person_staying_in_zone_alerts_once_by_mail_and_line(
 
     # The person keeps standing there: nothing more is raised or sent.
     await asyncio.sleep(4)
-    assert len(await _wait_for_notifications(http, alice, 2, timeout=0)) == 1
+    assert len(await wait_for_notifications(http, alice, 2, timeout=0)) == 1
     assert len(system.smtp.mails_to(address)) == 2
     assert len(system.line.accepted_pushes(LINE_TARGET)) == 1

@@ -148,14 +148,18 @@ def service_env(base: dict[str, str], **overrides: str) -> dict[str, str]:
     return env
 
 
-def start_service(name: str, env: dict[str, str], log_dir: Path, timeout: float = 60.0) -> ServiceProcess:
-    """`python -m services.<name>` with its gRPC (or HTTP) port 0; returns once it is ready."""
+def start_service(
+    name: str, env: dict[str, str], log_dir: Path, timeout: float = 60.0, *, log_name: str | None = None
+) -> ServiceProcess:
+    """`python -m services.<name>` with its gRPC (or HTTP) port 0; returns once it is ready.
+
+    `log_name` names the log file of one replica among several (`ingest-2.log`)."""
     port_key = "VF_GATEWAY_PORT" if name == "gateway" else f"VF_{name.upper()}_GRPC_PORT"
     proc_env = service_env(env, **{port_key: "0"})
     process = ServiceProcess(
         name=name,
         argv=[sys.executable, "-m", f"services.{name}"],
-        log_path=log_dir / f"{name}.log",
+        log_path=log_dir / f"{log_name or name}.log",
         env=proc_env,
         kind="http" if name == "gateway" else "grpc",
         port_key=port_key,
