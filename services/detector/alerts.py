@@ -55,9 +55,12 @@ _EVENT_NAMESPACE = uuid.UUID("6f1c1f9e-8d3b-4c1a-9a55-2f1c3e7b9d10")
 
 
 def alert_event_id(camera_id: int, alert: ZoneAlert) -> str:
-    """A UUID (version 5) named by the camera, region, track, class and dwell start (in ms)."""
+    """A UUID (version 5) named by the camera, region, track, class and dwell start (in ms).
+
+    The track is the one that began the dwell: a dwell continued by another track (the tracker
+    lost the object, or another replica took the camera over) keeps its id."""
     name = (
-        f"{camera_id}/{alert.rule.region_id}/{alert.track_id}/{alert.class_name}/"
+        f"{camera_id}/{alert.rule.region_id}/{alert.first_track_id}/{alert.class_name}/"
         f"{round(alert.entered_at * 1000)}"
     )
     return str(uuid.uuid5(_EVENT_NAMESPACE, name))
@@ -97,6 +100,10 @@ def build_event(pending: PendingAlert, event_id: str, key: str) -> events_pb2.Al
     )
 
 
+def _dwell_of(pending: PendingAlert) -> tuple[int, int, float]:
+    return (pending.camera_id, pending.alert.rule.region_id, pending.alert.entered_at)
+
+
 async def snapshot_bucket(js: JetStreamContext) -> ObjectStore:
     """The snapshot bucket, created when missing (another service may create it at once)."""
     try:
@@ -118,9 +125,15 @@ class AlertSender:
         self._queue: asyncio.Queue[PendingAlert] = asyncio.Queue()
         self._bucket: ObjectStore | None = None
         self._inflight: PendingAlert | None = None
+        self._unacked: set[tuple[int, int, float]] = set()
 
     def submit(self, pending: PendingAlert) -> None:
+        self._unacked.add(_dwell_of(pending))
         self._queue.put_nowait(pending)
+
+    def unacked(self, camera_id: int, region_id: int, entered_at: float) -> bool:
+        """Whether that dwell's alert is raised but not yet stored by JetStream."""
+        return (camera_id, region_id, entered_at) in self._unacked
 
     async def run(self) -> None:
         while True:
@@ -141,6 +154,12 @@ class AlertSender:
             log.error("%s alerts not delivered at stop", self._queue.qsize())
 
     async def _deliver(self, pending: PendingAlert) -> None:
+        try:
+            await self._attempts(pending)
+        finally:
+            self._unacked.discard(_dwell_of(pending))
+
+    async def _attempts(self, pending: PendingAlert) -> None:
         delay = _FIRST_BACKOFF_S
         for attempt in range(1, _ATTEMPTS + 1):
             try:

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -284,8 +284,6 @@ class Batcher:
         self, camera: WatchedCamera, frame: DetectFrame, alerts: list[ZoneAlert], jpeg: bytes
     ) -> None:
         """After the zones saw a frame: send its alerts, and note the dwells for a failover."""
-        if self._dwells is not None:
-            self._dwells.note(camera.camera_id, camera.zones.open_dwells())
         for alert in alerts:
             self._alerts.submit(
                 PendingAlert(
@@ -296,6 +294,18 @@ class Batcher:
                     capture_ns=frame.capture_ns,
                     snapshot_jpeg=jpeg,
                 )
+            )
+        if self._dwells is not None:
+            # Saved as alerted only once the alert is stored: a crash before that re-raises it.
+            self._dwells.note(
+                camera.camera_id,
+                [
+                    replace(dwell, alerted=False)
+                    if dwell.alerted
+                    and self._alerts.unacked(camera.camera_id, dwell.region_id, dwell.entered_at)
+                    else dwell
+                    for dwell in camera.zones.open_dwells()
+                ],
             )
 
     def _warn_missing_classes(self, camera: WatchedCamera, model: InferenceModel) -> None:

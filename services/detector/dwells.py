@@ -5,7 +5,9 @@ progress (region, class, last box, capture time the dwell began, alerted or not)
 writes it when the dwells change and refreshes it every `refresh_s` while any is open; the
 bucket's max age drops the record of a camera nobody analyses any more. A replica that takes a
 camera over (visionflow/membership.py) seeds its zone engine with the record, so a person who
-stays in a zone through a failover keeps their dwell clock and raises one alert, not two.
+stays in a zone through a failover keeps their dwell clock and raises one alert, not two. A
+dwell is saved as alerted only once JetStream acknowledged its alert: a replica killed before
+that leaves the dwell unalerted, and the next owner raises the alert (with the same event id).
 
 Writes happen in one background task (the batcher only notes the latest state) and stop by an
 event; a lost write costs at most a second alert, never a missed one.
@@ -47,6 +49,7 @@ def encode_dwells(dwells: list[OpenDwell], saved_at: float) -> bytes:
                     "box": list(d.box),
                     "entered_at": d.entered_at,
                     "alerted": d.alerted,
+                    "track_id": d.track_id,
                 }
                 for d in dwells
             ],
@@ -72,6 +75,7 @@ def decode_dwells(data: bytes, *, now: float, max_age_s: float) -> list[OpenDwel
                 ),
                 entered_at=float(item["entered_at"]),
                 alerted=bool(item["alerted"]),
+                track_id=int(item.get("track_id", 0)),
             )
             for item in record["dwells"]
         ]

@@ -143,6 +143,7 @@ class ZoneAlert:
     dwell_seconds: float
     timestamp: float  # capture time of the frame that completed the dwell, seconds
     entered_at: float  # capture time the dwell began (the same across a failover), seconds
+    first_track_id: int = 0  # the track that began the dwell (kept when another continues it)
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class OpenDwell:
     box: Box
     entered_at: float
     alerted: bool
+    track_id: int = 0  # the track that began the dwell
 
 
 @dataclass
@@ -163,6 +165,7 @@ class _Dwell:
     alerted: bool = False
     class_name: str = ""
     box: Box = (0.0, 0.0, 0.0, 0.0)
+    track_id: int = 0  # the track that began it
 
 
 class ZoneEngine:
@@ -213,7 +216,9 @@ class ZoneEngine:
         """The dwells in progress (for the replica that may take the camera over)."""
         with self._lock:
             return [
-                OpenDwell(key[1], dwell.class_name, dwell.box, dwell.entered_at, dwell.alerted)
+                OpenDwell(
+                    key[1], dwell.class_name, dwell.box, dwell.entered_at, dwell.alerted, dwell.track_id
+                )
                 for key, dwell in sorted(self._dwells.items())
             ]
 
@@ -224,7 +229,9 @@ class ZoneEngine:
                 regions = {rule.region_id for rule in self._rules}
                 for seed in self._seeds:
                     if seed.region_id in regions and seed.entered_at <= timestamp:
-                        dwell = _Dwell(seed.entered_at, timestamp, seed.alerted, seed.class_name, seed.box)
+                        dwell = _Dwell(
+                            seed.entered_at, timestamp, seed.alerted, seed.class_name, seed.box, seed.track_id
+                        )
                         self._ended.append((seed.region_id, dwell))
                 self._seeds = []
             if self._last_timestamp is not None and timestamp <= self._last_timestamp:
@@ -247,7 +254,7 @@ class ZoneEngine:
             dwell = self._dwells.get(key)
             if dwell is None or timestamp - dwell.last_inside > self._grace:
                 dwell = self._same_object_dwell(rule.region_id, obj, timestamp) or _Dwell(
-                    entered_at=timestamp, last_inside=timestamp
+                    entered_at=timestamp, last_inside=timestamp, track_id=obj.track_id
                 )
                 self._dwells[key] = dwell
             dwell.last_inside = timestamp
@@ -265,6 +272,7 @@ class ZoneEngine:
                         dwell_seconds=stayed,
                         timestamp=timestamp,
                         entered_at=dwell.entered_at,
+                        first_track_id=dwell.track_id,
                     )
                 )
         return alerts
@@ -297,7 +305,9 @@ class ZoneEngine:
             del self._ended[where]
         else:
             del self._dwells[where]
-        return _Dwell(entered_at=dwell.entered_at, last_inside=timestamp, alerted=dwell.alerted)
+        return _Dwell(
+            entered_at=dwell.entered_at, last_inside=timestamp, alerted=dwell.alerted, track_id=dwell.track_id
+        )
 
     def _expire(self, timestamp: float) -> None:
         gone = [key for key, dwell in self._dwells.items() if timestamp - dwell.last_inside > self._grace]

@@ -6,7 +6,9 @@ import threading
 
 import pytest
 
+from services.detector.dwells import decode_dwells, encode_dwells
 from services.detector.zones import (
+    OpenDwell,
     TrackedObject,
     ZoneEngine,
     ZoneRule,
@@ -374,3 +376,39 @@ def test_same_object_memory_is_off_by_default() -> None:
     alerts = [a for t in (0.0, 1.0) for a in engine.update(t, [TrackedObject(1, "car", 0.9, PARKED)])]
     alerts += [a for t in (5.0, 6.0) for a in engine.update(t, [TrackedObject(2, "car", 0.9, PARKED)])]
     assert len(alerts) == 2
+
+
+def test_a_dwell_handed_to_another_replica_continues_there() -> None:
+    old = same_object_engine(duration=5.0)
+    for t in (100.0, 101.0, 102.0):
+        assert old.update(t, [TrackedObject(3, "person", 0.9, PARKED)]) == []
+    [saved] = old.open_dwells()
+    assert (saved.region_id, saved.entered_at, saved.alerted, saved.track_id) == (1, 100.0, False, 3)
+    # The record survives the trip through KV; the new owner sees the person 2 s later, as track 1.
+    record = encode_dwells(old.open_dwells(), saved_at=1000.0)
+    new = same_object_engine(duration=5.0)
+    new.seed(decode_dwells(record, now=1003.0, max_age_s=30.0))
+    assert new.update(104.0, [TrackedObject(1, "person", 0.9, PARKED)]) == []
+    # The dwell started at 100, not 104: the alert is due at 105, not at 109.
+    [alert] = new.update(105.5, [TrackedObject(1, "person", 0.9, PARKED)])
+    assert alert.entered_at == 100.0 and alert.first_track_id == 3
+    assert alert.track_id == 1 and alert.dwell_seconds == pytest.approx(5.5)
+
+
+def test_an_alerted_dwell_handed_over_does_not_alert_again() -> None:
+    new = same_object_engine(duration=1.0)
+    new.seed([OpenDwell(1, "person", PARKED, entered_at=50.0, alerted=True, track_id=4)])
+    alerts = [a for t in (60.0, 61.0, 65.0) for a in new.update(t, [TrackedObject(9, "person", 0.9, PARKED)])]
+    assert alerts == []
+    # Someone else, elsewhere in the zone, is a new dwell and alerts.
+    other = (70.0, 10.0, 95.0, 60.0)
+    alerts = [a for t in (66.0, 67.5) for a in new.update(t, [TrackedObject(10, "person", 0.9, other)])]
+    assert len(alerts) == 1
+
+
+def test_stale_or_unreadable_dwell_records_are_ignored() -> None:
+    record = encode_dwells([OpenDwell(1, "car", PARKED, 1.0, True, 2)], saved_at=1000.0)
+    assert decode_dwells(record, now=1010.0, max_age_s=30.0) == [OpenDwell(1, "car", PARKED, 1.0, True, 2)]
+    assert decode_dwells(record, now=1031.0, max_age_s=30.0) == []
+    assert decode_dwells(b"not json", now=0.0, max_age_s=30.0) == []
+    assert decode_dwells(b'{"v": 99, "saved_at": 0, "dwells": []}', now=0.0, max_age_s=30.0) == []
