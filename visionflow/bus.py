@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import dataclass, replace
 
 import nats
 from google.protobuf.message import Message
@@ -14,7 +15,7 @@ from nats.js.api import DiscardPolicy, KeyValueConfig, RetentionPolicy, StorageT
 from nats.js.errors import BadRequestError, BucketNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
-from visionflow import subjects
+from visionflow import snapshots, subjects
 
 log = logging.getLogger(__name__)
 
@@ -58,34 +59,60 @@ async def close(nc: NATS) -> None:
         await nc.close()
 
 
-_STREAMS = (
-    StreamConfig(
-        name=subjects.CAMERAS_STREAM,
-        subjects=[subjects.CAMERA_CHANGED_ALL],
-        retention=RetentionPolicy.LIMITS,
-        max_msgs_per_subject=1,
-        storage=StorageType.FILE,
-    ),
-    StreamConfig(
-        name=subjects.EVENTS_STREAM,
-        subjects=[subjects.ALERTS_ALL],
-        retention=RetentionPolicy.LIMITS,
-        max_age=30 * 24 * 3600,
-        discard=DiscardPolicy.OLD,
-        storage=StorageType.FILE,
-    ),
-)
+@dataclass(frozen=True)
+class BusLayout:
+    """How the streams and the snapshot bucket are declared: replicas (3 on a JetStream
+    cluster, `VF_NATS_REPLICAS`) and the snapshot bucket's limits."""
+
+    replicas: int = 1
+    snapshot_ttl_days: float = snapshots.DEFAULT_TTL_DAYS
+    snapshot_max_bytes: int = snapshots.DEFAULT_MAX_BYTES
 
 
-async def ensure_streams(js: JetStreamContext) -> None:
-    """Create VisionFlow's streams if missing (idempotent; any service may call it)."""
-    for config in _STREAMS:
+def _streams(replicas: int) -> tuple[StreamConfig, ...]:
+    return (
+        StreamConfig(
+            name=subjects.CAMERAS_STREAM,
+            subjects=[subjects.CAMERA_CHANGED_ALL],
+            retention=RetentionPolicy.LIMITS,
+            max_msgs_per_subject=1,
+            storage=StorageType.FILE,
+            num_replicas=replicas,
+        ),
+        StreamConfig(
+            name=subjects.EVENTS_STREAM,
+            subjects=[subjects.ALERTS_ALL],
+            retention=RetentionPolicy.LIMITS,
+            max_age=30 * 24 * 3600,
+            discard=DiscardPolicy.OLD,
+            storage=StorageType.FILE,
+            num_replicas=replicas,
+            duplicate_window=120,
+        ),
+    )
+
+
+async def ensure_streams(js: JetStreamContext, layout: BusLayout | None = None) -> None:
+    """Create VisionFlow's streams and the snapshot bucket if missing (idempotent; any service may
+    call it). A stream declared with fewer replicas than `layout` asks for is scaled up."""
+    layout = layout or BusLayout()
+    for config in _streams(layout.replicas):
         try:
-            await js.stream_info(config.name or "")
+            info = await js.stream_info(config.name or "")
         except NotFoundError:
             # BadRequest: another service created it at the same moment.
             with contextlib.suppress(BadRequestError):
                 await js.add_stream(config)
+            continue
+        if (info.config.num_replicas or 1) < layout.replicas:
+            log.info("stream %s: %s -> %s replicas", config.name, info.config.num_replicas, layout.replicas)
+            await js.update_stream(replace(info.config, num_replicas=layout.replicas))
+    await snapshots.ensure_bucket(
+        js,
+        snapshots.bucket_config(
+            ttl_days=layout.snapshot_ttl_days, max_bytes=layout.snapshot_max_bytes, replicas=layout.replicas
+        ),
+    )
 
 
 async def publish_message(js: JetStreamContext, subject: str, message: Message) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from visionflow.bus import BusLayout
+
 
 class CommonSettings(BaseSettings):
     """Settings every service shares."""
@@ -28,6 +30,11 @@ class CommonSettings(BaseSettings):
     detector_address: str = "127.0.0.1:50054"
     notifier_address: str = "127.0.0.1:50055"
     public_url: str = "http://localhost:5000"
+    # Replicas of every stream and bucket (3 on a 3-node JetStream cluster), and the limits of
+    # the alert snapshot bucket: pictures older than this go, and it never grows past the cap.
+    nats_replicas: int = Field(default=1, ge=1, le=5)
+    snapshot_ttl_days: float = Field(default=30.0, gt=0, le=3650)
+    snapshot_max_bytes: int = Field(default=5 * 1024**3, ge=1024 * 1024)
     # Replicas of ingest and the detector share the cameras (visionflow/membership.py): each
     # renews its membership this often and is given up after this long without a renewal.
     member_heartbeat_s: float = Field(default=1.0, gt=0, le=60)
@@ -54,6 +61,13 @@ class CommonSettings(BaseSettings):
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    def bus_layout(self) -> BusLayout:
+        return BusLayout(
+            replicas=self.nats_replicas,
+            snapshot_ttl_days=self.snapshot_ttl_days,
+            snapshot_max_bytes=self.snapshot_max_bytes,
+        )
 
     def sqlite_url(self, service: str) -> str:
         """Default database URL of a service: a SQLite file in the data directory."""

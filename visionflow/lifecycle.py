@@ -59,7 +59,7 @@ class Runtime:
     async def connect_nats(self) -> None:
         self._nc = await bus.connect(self.settings.nats_url, self.name)
         self._js = self._nc.jetstream()
-        await bus.ensure_streams(self._js)
+        await bus.ensure_streams(self._js, self.settings.bus_layout())
 
     def add_task(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Run a background loop; its crash is logged and stops the service (so it restarts)."""

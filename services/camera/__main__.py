@@ -33,7 +33,7 @@ async def main() -> Runtime:
         async def write_statuses(updates: Sequence[StatusUpdate]) -> int:
             return await asyncio.to_thread(store.apply_statuses, engine=engine, updates=updates)
 
-        publisher = CameraPublisher(js=runtime.js, load=load)
+        publisher = CameraPublisher(js=runtime.js, load=load, layout=settings.bus_layout())
         await publisher.reconcile(await asyncio.to_thread(store.list_all_cameras, engine=engine))
         runtime.add_task(publisher.retry_forever(), name="camera-publish-retry")
 

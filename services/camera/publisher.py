@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from services.camera.messages import changed_message
 from services.camera.models import Camera
-from visionflow import bus, subjects
+from visionflow import bus, snapshots, subjects
 from visionflow.v1 import events_pb2
 
 log = logging.getLogger(__name__)
@@ -33,12 +33,38 @@ _PUBLISH_ERRORS = (nats.errors.Error, asyncio.TimeoutError, OSError)
 class CameraPublisher:
     """Publishes protobuf CameraChanged to JetStream, retrying what failed."""
 
-    def __init__(self, *, js: JetStreamContext, load: Loader, retry_interval: float = 2.0) -> None:
+    def __init__(
+        self,
+        *,
+        js: JetStreamContext,
+        load: Loader,
+        retry_interval: float = 2.0,
+        layout: bus.BusLayout | None = None,
+    ) -> None:
         self._js = js
+        self._layout = layout
         self._load = load
         self._retry_interval = retry_interval
         self._locks = [asyncio.Lock() for _ in range(_LOCK_STRIPES)]
         self._pending: dict[int, str] = {}  # camera id -> account uuid, still to publish
+        self._purges: set[asyncio.Task[None]] = set()
+
+    def purge_snapshots(self, camera_id: int, account_uuid: str) -> None:
+        """Delete a deleted camera's alert pictures, in the background (the RPC does not wait)."""
+
+        async def purge() -> None:
+            try:
+                removed = await snapshots.purge_camera(self._js, account_uuid, camera_id)
+            except Exception as error:  # noqa: BLE001 - the bucket's TTL removes them later
+                log.warning("purging snapshots of camera_id=%s failed: %r", camera_id, error)
+                return
+            log.info(
+                "purged %s snapshots of deleted camera_id=%s account=%s", removed, camera_id, account_uuid
+            )
+
+        task = asyncio.create_task(purge(), name=f"purge-snapshots:{camera_id}")
+        self._purges.add(task)
+        task.add_done_callback(self._purges.discard)
 
     @property
     def pending(self) -> dict[int, str]:
@@ -123,7 +149,7 @@ class CameraPublisher:
             if not self._pending:
                 continue
             try:
-                await bus.ensure_streams(self._js)
+                await bus.ensure_streams(self._js, self._layout)
             except _PUBLISH_ERRORS as error:
                 log.warning("camera stream not available yet: %r", error)
                 continue

@@ -138,6 +138,7 @@ class CameraServicer(camera_pb2_grpc.CameraServiceServicer):
         await self._publisher.publish(
             events_pb2.CHANGE_KIND_DELETED, camera_id=request.camera_id, account_uuid=account
         )
+        self._publisher.purge_snapshots(request.camera_id, account)
         return camera_pb2.DeleteCameraResponse(camera_id=request.camera_id)
 
     async def ReplaceRegions(

@@ -16,16 +16,15 @@ import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from nats.js import JetStreamContext
-from nats.js.errors import BadRequestError, BucketNotFoundError
 from nats.js.object_store import ObjectStore
 
 from services.detector.metrics import DetectorMetrics
 from services.detector.zones import ZoneAlert
 from visionflow import subjects
+from visionflow.snapshots import ensure_bucket, snapshot_key
 from visionflow.v1 import events_pb2
 
 log = logging.getLogger(__name__)
@@ -66,13 +65,6 @@ def alert_event_id(camera_id: int, alert: ZoneAlert) -> str:
     return str(uuid.uuid5(_EVENT_NAMESPACE, name))
 
 
-def snapshot_key(account_uuid: str, camera_id: int, capture_ns: int, event_id: str) -> str:
-    """`<account_uuid>/<camera_id>/<utc-timestamp>-<event_id>.jpg`."""
-    seconds, nanos = divmod(capture_ns, 1_000_000_000)
-    moment = datetime.fromtimestamp(seconds, tz=UTC)
-    return f"{account_uuid}/{camera_id}/{moment:%Y%m%dT%H%M%S}.{nanos // 1000:06d}Z-{event_id}.jpg"
-
-
 def alert_message(class_name: str, dwell_seconds: float, region_name: str, camera_name: str) -> str:
     """E.g. `person stayed 12.0 s in zone Door (Front camera)`."""
     return f"{class_name} stayed {dwell_seconds:.1f} s in zone {region_name} ({camera_name})"
@@ -102,18 +94,6 @@ def build_event(pending: PendingAlert, event_id: str, key: str) -> events_pb2.Al
 
 def _dwell_of(pending: PendingAlert) -> tuple[int, int, float]:
     return (pending.camera_id, pending.alert.rule.region_id, pending.alert.entered_at)
-
-
-async def snapshot_bucket(js: JetStreamContext) -> ObjectStore:
-    """The snapshot bucket, created when missing (another service may create it at once)."""
-    try:
-        return await js.object_store(subjects.SNAPSHOT_BUCKET)
-    except BucketNotFoundError:
-        pass
-    try:
-        return await js.create_object_store(subjects.SNAPSHOT_BUCKET)
-    except BadRequestError:
-        return await js.object_store(subjects.SNAPSHOT_BUCKET)
 
 
 class AlertSender:
@@ -193,9 +173,18 @@ class AlertSender:
         """Store the snapshot, then publish the event (deduplicated by JetStream on its id)."""
         event_id = pending.event_id
         key = snapshot_key(pending.account_uuid, pending.camera_id, pending.capture_ns, event_id)
-        if self._bucket is None:
-            self._bucket = await snapshot_bucket(self._js)
-        await self._bucket.put(key, pending.snapshot_jpeg)
+        try:
+            if self._bucket is None:
+                self._bucket = await ensure_bucket(self._js)
+            await self._bucket.put(key, pending.snapshot_jpeg)
+        except Exception as error:  # noqa: BLE001 - the alert matters more than its picture
+            # A full bucket (its size cap) or a failing store: send the alert without a picture.
+            # A lost connection fails the publish below too, and the whole send is retried.
+            log.warning(
+                "snapshot for camera_id=%s not stored (%s); alert sent without it", pending.camera_id, error
+            )
+            self._bucket = None
+            key = ""
         event = build_event(pending, event_id, key)
         await self._js.publish(
             subjects.alert(pending.camera_id), event.SerializeToString(), headers={_MSG_ID: event_id}

@@ -16,13 +16,14 @@ from sqlmodel import Session
 from services.notifier import crypto, recipients
 from services.notifier.crypto import TokenBox
 from services.notifier.failures import DeliveryError
-from services.notifier.images import SnapshotStore, key_belongs_to
+from services.notifier.images import SnapshotStore
 from services.notifier.line import LineClient, alert_messages, retry_key
 from services.notifier.mail import Mailer, alert_message, verification_message
 from services.notifier.models import Channel, Delivery, EmailRecipient, LineTarget, Notification
 from services.notifier.store import ALERTS
 from visionflow.db import utcnow
 from visionflow.links import ImageLinkSigner
+from visionflow.snapshots import key_belongs_to
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ import nats.errors
 from nats.js import JetStreamContext
 
 from visionflow import subjects
+from visionflow.snapshots import key_belongs_to
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +42,6 @@ def image_subtype(data: bytes) -> str:
         if data.startswith(signature):
             return subtype
     return "jpeg"
-
-
-def key_belongs_to(key: str, account_uuid: str) -> bool:
-    normalised = posixpath.normpath(key)
-    return (
-        bool(account_uuid)
-        and key.startswith(f"{account_uuid}/")
-        and normalised == key
-        and ".." not in key.split("/")
-    )
 
 
 class SnapshotStore:

@@ -23,18 +23,11 @@ from services.gateway.clients import Clients
 from services.gateway.deps import BrowserTokenDep, ClientsDep, get_link_signer, verify_caller
 from visionflow import subjects
 from visionflow.errors import ErrorCode, VisionFlowError
+from visionflow.snapshots import IMAGE_TYPES, checked_key
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["images"])
 
-IMAGE_TYPES = {
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "webp": "image/webp",
-    "bmp": "image/bmp",
-}
-MAX_KEY_CHARS = 1024
 MAX_EXP_DIGITS = 12
 MAX_SIG_CHARS = 64
 NOT_FOUND = "Image not found"
@@ -47,20 +40,10 @@ def _not_found() -> VisionFlowError:
 
 def image_key(account_uuid: str, path: str) -> tuple[str, str]:
     """The object key and Content-Type for `path`, or RESOURCE_NOT_FOUND when not allowed."""
-    if not account_uuid or not path or len(path) > MAX_KEY_CHARS:
+    checked = checked_key(account_uuid, path)
+    if checked is None:
         raise _not_found()
-    if path.startswith("/") or "\\" in path or any(ord(ch) < 32 or ord(ch) == 127 for ch in path):
-        raise _not_found()
-    segments = path.split("/")
-    if any(segment in ("", ".", "..") for segment in segments):
-        raise _not_found()
-    if len(segments) < 2 or segments[0] != account_uuid:
-        raise _not_found()
-    extension = segments[-1].rpartition(".")[2].lower() if "." in segments[-1] else ""
-    content_type = IMAGE_TYPES.get(extension)
-    if content_type is None:
-        raise _not_found()
-    return path, content_type
+    return checked
 
 
 async def _signed_owner(request: Request, path: str, exp: str, sig: str) -> str | None:

@@ -15,7 +15,7 @@ from nats.js.api import DeliverPolicy
 from tests.support.processes import NatsServer, ServiceProcess, start_nats, start_service
 from tests.unit.camera.conftest import Account, camera_env
 from tests.unit.camera.helpers import fails, new_camera, region
-from visionflow import subjects
+from visionflow import snapshots, subjects
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.rpc import call, open_channel
 from visionflow.v1 import camera_pb2, events_pb2
@@ -247,3 +247,26 @@ async def test_detect_settings_change_live_and_travel_with_the_camera(
         await call(stub.GetCamera, camera_pb2.GetCameraRequest(camera_id=camera.id), token=alice.token)
     ).camera
     assert (got.detect_fps, got.detect_stream_url) == (10.0, "")
+
+
+async def test_deleting_a_camera_purges_its_pictures_only(
+    stub: CameraServiceStub, alice: Account, nc: NATS, changes: Changes
+) -> None:
+    doomed = (await call(stub.CreateCamera, new_camera("doomed"), token=alice.token)).camera
+    kept = (await call(stub.CreateCamera, new_camera("kept"), token=alice.token)).camera
+    js = nc.jetstream()
+    bucket = await js.object_store(subjects.SNAPSHOT_BUCKET)  # declared at start, with the streams
+    keys = {
+        camera.id: snapshots.snapshot_key(alice.uuid, camera.id, time.time_ns(), f"e{camera.id}")
+        for camera in (doomed, kept)
+    }
+    for key in keys.values():
+        await bucket.put(key, b"\xff\xd8 picture")
+    await call(stub.DeleteCamera, camera_pb2.DeleteCameraRequest(camera_id=doomed.id), token=alice.token)
+
+    async def purged() -> bool:
+        names = {info.name for info in await bucket.list() if not info.deleted}
+        return keys[doomed.id] not in names
+
+    await wait_for(purged)
+    assert (await bucket.get(keys[kept.id])).data == b"\xff\xd8 picture"

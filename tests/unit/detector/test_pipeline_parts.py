@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from services.detector.alerts import PendingAlert, alert_message, build_event, snapshot_key
+from services.detector.alerts import PendingAlert, alert_message, build_event
 from services.detector.annotate import decode_jpeg, draw, encode_jpeg
 from services.detector.backends import RawDetections
 from services.detector.batcher import analyse
@@ -19,6 +19,7 @@ from services.detector.tracking import CameraTracker, Detected
 from services.detector.zones import ZoneEngine, ZoneRule
 from tests.unit.detector import photos
 from visionflow import subjects
+from visionflow.snapshots import snapshot_key
 from visionflow.v1 import camera_pb2
 
 ACCOUNT = "5b0f3c1e-7f7e-4a53-9a56-1f0d7f1f0a11"

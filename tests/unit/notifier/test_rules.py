@@ -13,7 +13,7 @@ import pytest
 
 from services.notifier import crypto, validation
 from services.notifier.channels import ChannelSender
-from services.notifier.images import Snapshot, SnapshotStore, image_subtype, key_belongs_to
+from services.notifier.images import Snapshot, SnapshotStore, image_subtype
 from services.notifier.line import LineClient, alert_messages, retry_key
 from services.notifier.mail import Mailer, SmtpConfig, alert_message
 from services.notifier.models import Notification
@@ -22,6 +22,7 @@ from services.notifier.ratelimit import AccountRateLimiter
 from visionflow.db import create_db_engine
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.links import ImageLinkSigner, load_or_create_link_key
+from visionflow.snapshots import key_belongs_to
 
 GOOD = {
     "camera_id": 1,
