@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
 from visionflow.config import normalise_database_url
 
@@ -26,7 +26,7 @@ def utcnow() -> datetime:
 
 
 def create_db_engine(url: str, *, retries: int = 30, delay: float = 1.0) -> Engine:
-    """An engine for `url`, with tables created, once `SELECT 1` succeeds."""
+    """An engine for `url` once `SELECT 1` succeeds (tables come from visionflow/migrate.py)."""
     url = normalise_database_url(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -52,8 +52,3 @@ def create_db_engine(url: str, *, retries: int = 30, delay: float = 1.0) -> Engi
             log.warning("database not ready (attempt %s/%s): %s", attempt, retries, error)
             time.sleep(delay)
     return engine
-
-
-def create_tables(engine: Engine) -> None:
-    """Create the tables of every SQLModel imported in this process (one service's own)."""
-    SQLModel.metadata.create_all(engine)

@@ -50,3 +50,5 @@ class LoginFailure(SQLModel, table=True):
 
 
 AUTH_TABLES = (Account.__table__, RefreshToken.__table__, LoginFailure.__table__)  # type: ignore[attr-defined]
+# The tables visionflow/migrations/env.py compares against (this service's, nothing else).
+MIGRATED_TABLES = AUTH_TABLES

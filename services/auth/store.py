@@ -15,9 +15,10 @@ from enum import StrEnum
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
-from services.auth.models import AUTH_TABLES, Account, LoginFailure, RefreshToken
+from services.auth.models import Account, LoginFailure, RefreshToken
+from visionflow import migrate
 from visionflow.errors import ErrorCode, VisionFlowError
 
 USERNAME_TAKEN_MESSAGE = "Username already exists"
@@ -25,8 +26,8 @@ EMAIL_TAKEN_MESSAGE = "Email already exists"
 
 
 def init_db(engine: Engine) -> None:
-    """Create the auth tables (only these, whatever else this process imported)."""
-    SQLModel.metadata.create_all(engine, tables=list(AUTH_TABLES))
+    """Bring the auth tables to the newest migration (visionflow/migrate.py)."""
+    migrate.upgrade(engine, "auth")
 
 
 # Accounts ---------------------------------------------------------------------------------------

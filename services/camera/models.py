@@ -153,3 +153,10 @@ class StatusUpdate:
     width: int
     height: int
     last_active: datetime | None
+
+
+# The tables visionflow/migrations/env.py compares against (this service's, nothing else).
+MIGRATED_TABLES = (
+    CameraRow.__table__,  # type: ignore[attr-defined]
+    RegionRow.__table__,  # type: ignore[attr-defined]
+)

@@ -10,9 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, inspect, text, update
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from services.camera.models import (
     Camera,
@@ -25,36 +25,13 @@ from services.camera.models import (
     RegionSpec,
     StatusUpdate,
 )
-from visionflow.camera_settings import DEFAULT_DETECT_FPS
+from visionflow import migrate
 from visionflow.db import utcnow
 
 
 def create_tables(engine: Engine) -> None:
-    """Create this service's tables (only these, whatever else the process imported)."""
-    tables = [SQLModel.metadata.tables[name] for name in (CameraRow.__tablename__, RegionRow.__tablename__)]
-    SQLModel.metadata.create_all(engine, tables=tables)
-    add_missing_columns(engine)
-
-
-# Columns added after the first release, with the SQL default existing rows get.
-_ADDED_COLUMNS = {
-    "detect_fps": f"FLOAT NOT NULL DEFAULT {DEFAULT_DETECT_FPS}",
-    "detect_stream_url": "VARCHAR(2048) NOT NULL DEFAULT ''",
-}
-
-
-def add_missing_columns(engine: Engine) -> None:
-    """Add columns a `camera` table from an earlier version lacks (create_all never alters a table).
-
-    A stopgap until the project has real migrations: only ever adds nullable-safe columns.
-    """
-    present = {column["name"] for column in inspect(engine).get_columns(CameraRow.__tablename__)}
-    missing = [(name, ddl) for name, ddl in _ADDED_COLUMNS.items() if name not in present]
-    if not missing:
-        return
-    with engine.begin() as connection:
-        for name, ddl in missing:
-            connection.execute(text(f"ALTER TABLE {CameraRow.__tablename__} ADD COLUMN {name} {ddl}"))
+    """Bring the camera tables to the newest migration (visionflow/migrate.py)."""
+    migrate.upgrade(engine, "camera")
 
 
 def _region(row: RegionRow) -> Region:

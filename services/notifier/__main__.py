@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import grpc
 
-from services.notifier import models  # noqa: F401 - registers the tables before create_tables
 from services.notifier.channels import ChannelSender
 from services.notifier.config import NotifierSettings
 from services.notifier.crypto import TokenBox, load_or_create_key
@@ -20,7 +19,8 @@ from services.notifier.mail import Mailer, SmtpConfig
 from services.notifier.outbox import Backoff
 from services.notifier.ratelimit import AccountRateLimiter
 from services.notifier.servicer import NotifierServicer
-from visionflow.db import create_db_engine, create_tables
+from visionflow import migrate
+from visionflow.db import create_db_engine
 from visionflow.lifecycle import Runtime, run, service_runtime
 from visionflow.links import ImageLinkSigner, link_key_path, load_or_create_link_key
 from visionflow.tokens import TokenVerifier, auth_service_key_fetcher
@@ -42,7 +42,7 @@ async def main() -> Runtime:
     async with service_runtime("notifier", settings) as runtime:
         engine = await asyncio.to_thread(create_db_engine, settings.database_url)
         runtime.on_stop(engine.dispose)
-        await asyncio.to_thread(create_tables, engine)
+        await asyncio.to_thread(migrate.upgrade, engine, "notifier")
         token_box = TokenBox(await asyncio.to_thread(load_or_create_key, settings.secret_key_path))
         link_key = await asyncio.to_thread(load_or_create_link_key, link_key_path(settings))
         line = LineClient(settings.line_api_base)

@@ -98,3 +98,12 @@ class Delivery(SQLModel, table=True):
     last_error: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+# The tables visionflow/migrations/env.py compares against (this service's, nothing else).
+MIGRATED_TABLES = (
+    Notification.__table__,  # type: ignore[attr-defined]
+    EmailRecipient.__table__,  # type: ignore[attr-defined]
+    LineTarget.__table__,  # type: ignore[attr-defined]
+    Delivery.__table__,  # type: ignore[attr-defined]
+)

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
 
 from services.notifier import models  # noqa: F401 - registers the notifier's tables
 from tests.support.keyserver import KeyServer
 from tests.support.line_api import LineApiStandIn
 from tests.support.processes import NatsServer, ServiceProcess, start_nats, start_service
 from tests.support.smtp import SmtpSink
+from visionflow import migrate
 from visionflow.db import create_db_engine
 
 
@@ -147,13 +147,10 @@ async def notifier(
     assert code == 0, running.process.tail()
 
 
-NOTIFIER_TABLES = ("notification", "email_recipient", "line_target", "notification_delivery")
-
-
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """The notifier's tables in a fresh SQLite or PostgreSQL database (see `database_url`)."""
     engine = create_db_engine(database_url, retries=3)
-    SQLModel.metadata.create_all(engine, tables=[SQLModel.metadata.tables[t] for t in NOTIFIER_TABLES])
+    migrate.upgrade(engine, "notifier")
     yield engine
     engine.dispose()
