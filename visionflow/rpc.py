@@ -9,6 +9,7 @@ Clients: `open_channel()` and `call()` turn a failed RPC back into `VisionFlowEr
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -35,6 +36,19 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 _CHANNEL_OPTIONS = [
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+]
+# Clients spread calls over every address a name resolves to (a headless Kubernetes Service
+# lists each pod), instead of pinning one connection to one replica.
+_CLIENT_OPTIONS = [
+    *_CHANNEL_OPTIONS,
+    ("grpc.service_config", json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})),
+]
+# Servers close each connection after a while (gracefully), so clients re-resolve the name and
+# find replicas added since they connected.
+_SERVER_OPTIONS = [
+    *_CHANNEL_OPTIONS,
+    ("grpc.max_connection_age_ms", 5 * 60 * 1000),
+    ("grpc.max_connection_age_grace_ms", 30 * 1000),
 ]
 
 
@@ -110,7 +124,7 @@ def create_server(
 
     Port 0 binds a free port; the bound port is on the returned object.
     """
-    server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=_CHANNEL_OPTIONS)
+    server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=_SERVER_OPTIONS)
     names = list(add_servicers(server))
     health = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
@@ -125,7 +139,7 @@ def create_server(
 
 
 def open_channel(address: str) -> grpc.aio.Channel:
-    return grpc.aio.insecure_channel(address, options=_CHANNEL_OPTIONS)
+    return grpc.aio.insecure_channel(address, options=_CLIENT_OPTIONS)
 
 
 def bearer_metadata(token: str) -> tuple[tuple[str, str], ...]:
