@@ -26,6 +26,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
@@ -92,6 +93,11 @@ def _locked_connection(engine: Engine, service: str) -> Iterator[Connection]:
             connection.rollback()
             connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _lock_key(service)})
             connection.commit()
+
+
+def head_revision(service: str) -> str | None:
+    """The newest revision of the service's migrations."""
+    return ScriptDirectory.from_config(_config(service, None)).get_current_head()
 
 
 def current_revision(engine: Engine, service: str) -> str | None:

@@ -62,7 +62,7 @@ async def main() -> Runtime:
         worker = DeliveryWorker(
             engine=engine,
             sender=sender,
-            limiter=AccountRateLimiter(settings.notifier_rate_limit_per_minute),
+            limiter=AccountRateLimiter(engine, settings.notifier_rate_limit_per_minute),
             policy=_policy(settings),
         )
         runtime.add_task(worker.run(), name="delivery")

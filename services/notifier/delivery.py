@@ -107,7 +107,7 @@ class DeliveryWorker:
 
     async def _deliver(self, row: Delivery) -> None:
         assert row.id is not None
-        delay = self._limiter.reserve(row.account_uuid)
+        delay = await asyncio.to_thread(self._limiter.reserve, row.account_uuid)
         if delay > 0:
             log.info("rate limit: delaying delivery=%s account=%s by %.1fs", row.id, row.account_uuid, delay)
             await asyncio.to_thread(outbox.defer, engine=self._engine, delivery_id=row.id, delay_s=delay)

@@ -100,10 +100,21 @@ class Delivery(SQLModel, table=True):
     sent_at: datetime | None = None
 
 
+class SendWindow(SQLModel, table=True):
+    """Messages an account sent in one minute (shared by every notifier replica)."""
+
+    __tablename__ = "send_window"
+
+    account_uuid: str = Field(primary_key=True, max_length=36)
+    minute: int = Field(primary_key=True)  # Unix time // 60
+    sent: int = 0
+
+
 # The tables visionflow/migrations/env.py compares against (this service's, nothing else).
 MIGRATED_TABLES = (
     Notification.__table__,  # type: ignore[attr-defined]
     EmailRecipient.__table__,  # type: ignore[attr-defined]
     LineTarget.__table__,  # type: ignore[attr-defined]
     Delivery.__table__,  # type: ignore[attr-defined]
+    SendWindow.__table__,  # type: ignore[attr-defined]
 )

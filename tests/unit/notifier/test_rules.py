@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from services.notifier import crypto, validation
 from services.notifier.channels import ChannelSender
@@ -117,14 +118,23 @@ def test_secret_key_is_created_once_and_reused(tmp_path: Path) -> None:
         other.decrypt(encrypted)
 
 
-def test_rate_limiter_delays_beyond_the_per_minute_budget() -> None:
-    now = [0.0]
-    limiter = AccountRateLimiter(2, clock=lambda: now[0])
+def test_rate_limiter_delays_beyond_the_per_minute_budget(engine: Engine) -> None:
+    now = [600.0]
+    limiter = AccountRateLimiter(engine, 2, clock=lambda: now[0])
     assert limiter.reserve("a") == 0 and limiter.reserve("a") == 0
-    assert limiter.reserve("a") == pytest.approx(30.0)
+    assert limiter.reserve("a") == pytest.approx(60.0)  # the next minute
     assert limiter.reserve("b") == 0  # accounts are independent
-    now[0] = 30.0
+    now[0] = 630.0
+    assert limiter.reserve("a") == pytest.approx(30.0)
+    now[0] = 660.0
     assert limiter.reserve("a") == 0
+
+
+def test_rate_limit_is_shared_by_every_replica(engine: Engine) -> None:
+    now = [1200.0]
+    replicas = [AccountRateLimiter(engine, 3, clock=lambda: now[0]) for _ in range(3)]
+    granted = [r.reserve("a") == 0 for _ in range(3) for r in replicas]
+    assert granted.count(True) == 3  # three replicas together: the budget once, not three times
 
 
 def test_backoff_doubles_up_to_the_cap() -> None:
