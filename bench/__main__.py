@@ -12,7 +12,7 @@ import os
 
 from bench.report import BenchResult, save
 
-BENCHES = ("capacity", "detector", "inference", "stream", "alert")
+BENCHES = ("capacity", "detector", "inference", "stream", "alert", "scaleout")
 
 
 def main() -> None:
@@ -27,12 +27,13 @@ def main() -> None:
     results: list[BenchResult] = []
     for name in args.names or BENCHES:
         module = importlib.import_module(f"bench.{name}_bench")
-        result: BenchResult = module.run()
-        print(f"\n== {result.title} ==\n{result.table()}")
-        for goal in result.goals.values():
-            print(f"goal: {goal}")
-        results.append(result)
-        save([result])
+        produced: BenchResult | list[BenchResult] = module.run()
+        for result in produced if isinstance(produced, list) else [produced]:
+            print(f"\n== {result.title} ==\n{result.table()}")
+            for goal in result.goals.values():
+                print(f"goal: {goal}")
+            results.append(result)
+            save([result])
     print("\nsaved bench/results.json and docs/performance.md")
 
 

@@ -63,11 +63,22 @@ class BenchSystem:
         return int(response.json()["data"]["id"])
 
 
+def start_replica(system: BenchSystem, service: str, index: int) -> ServiceProcess:
+    """Start replica `index` of ingest or the detector as `<service>-<index>` (its VF_REPLICA_ID)."""
+    key = f"{service}-{index}"
+    env = {**system.env, "VF_REPLICA_ID": key}
+    process = start_service(service, env, system.root / "logs", timeout=180, log_name=key)
+    system.services[key] = process
+    return process
+
+
 @contextlib.contextmanager
 def running_system(
-    services: tuple[str, ...], extra_env: dict[str, str] | None = None
+    services: tuple[str, ...], extra_env: dict[str, str] | None = None, *, replicas: int = 1
 ) -> Iterator[BenchSystem]:
-    """Start NATS, `services` and the gateway; stop everything afterwards."""
+    """Start NATS, `services` and the gateway; stop everything afterwards.
+
+    With `replicas` > 1, ingest and the detector run that many times (`ingest-1`, ...)."""
     with tempfile.TemporaryDirectory(prefix="vf-bench-") as tmp:
         root = Path(tmp)
         nats = start_nats(root / "nats", root / "logs")
@@ -85,8 +96,13 @@ def running_system(
         system = BenchSystem(root=root, nats=nats, env=env)
         try:
             for name in services:
-                process = start_service(name, env, root / "logs", timeout=180)
-                system.services[name] = process
+                if replicas > 1 and name in ("ingest", "detector"):
+                    process = start_replica(system, name, 1)
+                    for index in range(2, replicas + 1):
+                        start_replica(system, name, index)
+                else:
+                    process = start_service(name, env, root / "logs", timeout=180)
+                    system.services[name] = process
                 env[f"VF_{name.upper()}_ADDRESS"] = process.address
             system.services["gateway"] = start_service("gateway", env, root / "logs")
             yield system
