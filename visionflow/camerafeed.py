@@ -42,14 +42,29 @@ def _owns_everything(_camera_id: int) -> bool:
     return True
 
 
+class _Remember:
+    """The handler of a feed that only answers questions (which account owns a camera)."""
+
+    async def apply(self, change: events_pb2.CameraChanged) -> None:
+        return None
+
+    async def release(self, camera_id: int) -> None:
+        return None
+
+
 class CameraFeed:
     """Every camera's current definition, and the owned ones handed to a handler."""
 
     def __init__(
-        self, js: JetStreamContext, handler: CameraHandler, owns: Callable[[int], bool] = _owns_everything
+        self,
+        js: JetStreamContext,
+        handler: CameraHandler | None = None,
+        owns: Callable[[int], bool] = _owns_everything,
     ) -> None:
         self._js = js
-        self._handler = handler
+        self._handler: CameraHandler = handler or _Remember()
+        self._synced = asyncio.Event()
+        self._changed = asyncio.Condition()
         self._owns = owns
         self._cameras: dict[int, events_pb2.CameraChanged] = {}
         self._handed: set[int] = set()
@@ -64,6 +79,27 @@ class CameraFeed:
             ordered_consumer=True,
             deliver_policy=DeliverPolicy.LAST_PER_SUBJECT,
         )
+        info = await self._subscription.consumer_info()
+        if info.num_pending == 0 and self._subscription.delivered == 0:
+            self._synced.set()  # an empty feed: nothing to replay
+
+    async def wait_synced(self, timeout: float) -> bool:
+        """Until the current state of every camera has been replayed (False on timeout)."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self._synced.wait()
+        except TimeoutError:
+            return False
+        return True
+
+    async def wait_for_camera(self, camera_id: int, timeout: float) -> camera_pb2.Camera | None:
+        """The camera, waiting up to `timeout` for a change that is on its way (just created)."""
+        try:
+            async with asyncio.timeout(timeout), self._changed:
+                await self._changed.wait_for(lambda: self.camera(camera_id) is not None)
+        except TimeoutError:
+            pass
+        return self.camera(camera_id)
 
     async def stop(self) -> None:
         if self._subscription is not None:
@@ -87,6 +123,15 @@ class CameraFeed:
         return frozenset(self._handed)
 
     async def _on_message(self, msg: Msg) -> None:
+        try:
+            await self._take(msg)
+        finally:
+            if msg.metadata.num_pending == 0:
+                self._synced.set()
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def _take(self, msg: Msg) -> None:
         change = events_pb2.CameraChanged()
         try:
             change.ParseFromString(msg.data)

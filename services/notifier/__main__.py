@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -20,11 +21,16 @@ from services.notifier.outbox import Backoff
 from services.notifier.ratelimit import AccountRateLimiter
 from services.notifier.servicer import NotifierServicer
 from visionflow import migrate
+from visionflow.camerafeed import CameraFeed
 from visionflow.db import create_db_engine
 from visionflow.lifecycle import Runtime, run, service_runtime
 from visionflow.links import ImageLinkSigner, link_key_path, load_or_create_link_key
 from visionflow.tokens import TokenVerifier, auth_service_key_fetcher
 from visionflow.v1 import notifier_pb2, notifier_pb2_grpc
+
+log = logging.getLogger(__name__)
+
+FEED_SYNC_TIMEOUT_S = 10.0
 
 
 def _policy(settings: NotifierSettings) -> WorkerPolicy:
@@ -66,8 +72,19 @@ async def main() -> Runtime:
             policy=_policy(settings),
         )
         runtime.add_task(worker.run(), name="delivery")
+        cameras = CameraFeed(runtime.js)  # which account owns which camera
+        await cameras.start()
+        runtime.on_stop(cameras.stop)
+        if not await cameras.wait_synced(FEED_SYNC_TIMEOUT_S):
+            log.warning(
+                "camera feed not replayed in %ss; alerts for unknown cameras wait", FEED_SYNC_TIMEOUT_S
+            )
         consumer = AlertConsumer(
-            js=runtime.js, engine=engine, worker=worker, ack_wait_s=settings.notifier_alert_ack_wait_s
+            js=runtime.js,
+            engine=engine,
+            worker=worker,
+            cameras=cameras,
+            ack_wait_s=settings.notifier_alert_ack_wait_s,
         )
         runtime.add_task(consumer.run(), name="alerts")
         servicer = NotifierServicer(
@@ -79,6 +96,7 @@ async def main() -> Runtime:
             token_box=token_box,
             inline_timeout_s=settings.notifier_inline_timeout_s,
             verification_ttl=verification_ttl,
+            cameras=cameras,
         )
 
         def register(server: grpc.aio.Server) -> Iterable[str]:

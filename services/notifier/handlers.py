@@ -4,6 +4,10 @@ Durable pull consumer `notifier-alerts` on stream VF_EVENTS. A message is acked 
 notification and its outbox rows are committed; creation is idempotent by event id, so a
 redelivery (after a crash, or an ack lost on the way) never duplicates. Undecodable or invalid
 events are terminated (logged), database errors are nak'ed for a later redelivery.
+
+An alert is believed only for a camera the camera feed says belongs to the alert's account: a
+forged AlertEvent for someone else's account (or for a camera that does not exist) is dropped,
+and its camera name is the feed's, not the event's.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from services.notifier import store, validation
 from services.notifier.delivery import DeliveryWorker
 from services.notifier.validation import NewNotification
 from visionflow import subjects
+from visionflow.camerafeed import CameraFeed
 from visionflow.errors import VisionFlowError
 from visionflow.v1 import events_pb2
 
@@ -32,6 +37,8 @@ log = logging.getLogger(__name__)
 FETCH_BATCH = 16
 FETCH_TIMEOUT_S = 1.0
 NAK_DELAY_S = 5.0
+# A camera created a moment ago may not have reached this replica's feed yet.
+CAMERA_WAIT_S = 2.0
 
 
 def event_notification(event: events_pb2.AlertEvent, fallback_id: str) -> NewNotification:
@@ -62,9 +69,16 @@ def event_notification(event: events_pb2.AlertEvent, fallback_id: str) -> NewNot
 
 class AlertConsumer:
     def __init__(
-        self, *, js: JetStreamContext, engine: Engine, worker: DeliveryWorker, ack_wait_s: float = 30.0
+        self,
+        *,
+        js: JetStreamContext,
+        engine: Engine,
+        worker: DeliveryWorker,
+        cameras: CameraFeed,
+        ack_wait_s: float = 30.0,
     ) -> None:
         self._js = js
+        self._cameras = cameras
         self._ack_wait_s = ack_wait_s
         self._engine = engine
         self._worker = worker
@@ -107,6 +121,17 @@ class AlertConsumer:
             log.warning("undecodable alert event dropped seq=%s", sequence)
             await message.term()
             return
+        camera = await self._cameras.wait_for_camera(event.camera_id, CAMERA_WAIT_S)
+        if camera is None or camera.account_uuid != event.account_uuid:
+            log.warning(
+                "alert for a camera that is not the account's dropped account=%s camera_id=%s event=%s",
+                event.account_uuid,
+                event.camera_id,
+                event.event_id,
+            )
+            await message.term()
+            return
+        event.camera_name = camera.name
         try:
             if not event.account_uuid:
                 raise validation.invalid("account_uuid is required")

@@ -6,6 +6,9 @@ channel target are committed together; the RPC then wakes the delivery worker an
 the stored truth after that wait: true only when at least one channel really accepted the
 message; whatever is still pending is retried by the worker and flips the stored flag later.
 
+CreateNotification accepts only a camera of the caller's (from the camera feed, the one owner
+of that answer: visionflow/camerafeed.py) and takes the camera's own name.
+
 AddEmailRecipient mails the verification link directly with the same short timeout; when that
 fails the mail is queued in the outbox (with a fresh token at send time) and
 `verification_sent` is false.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 import grpc
@@ -27,11 +31,16 @@ from services.notifier.delivery import DeliveryWorker
 from services.notifier.failures import DeliveryError
 from services.notifier.line import LineClient
 from services.notifier.models import EmailRecipient
+from visionflow.camerafeed import CameraFeed
 from visionflow.db import utcnow
+from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.tokens import TokenVerifier
 from visionflow.v1 import notifier_pb2, notifier_pb2_grpc
 
 log = logging.getLogger(__name__)
+
+# A camera created a moment ago may not have reached this replica's camera feed yet.
+CAMERA_WAIT_S = 2.0
 
 
 class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
@@ -46,7 +55,9 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
         token_box: TokenBox,
         inline_timeout_s: float,
         verification_ttl: timedelta,
+        cameras: CameraFeed,
     ) -> None:
+        self._cameras = cameras
         self._engine = engine
         self._verifier = verifier
         self._worker = worker
@@ -76,6 +87,11 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
             metadata_json=request.metadata_json,
             event_id=request.event_id,
         )
+        # The camera must be the caller's; its name is the camera's own, not the request's.
+        camera = await self._cameras.wait_for_camera(data.camera_id, CAMERA_WAIT_S)
+        if camera is None or camera.account_uuid != account:
+            raise VisionFlowError(ErrorCode.CAMERA_NOT_FOUND, "Camera not found or not accessible")
+        data = replace(data, camera_name=camera.name[: validation.MAX_LABEL_CHARS])
         created = await asyncio.to_thread(
             store.create_notification, engine=self._engine, account_uuid=account, data=data, enqueue=True
         )

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from services.gateway import render
 from services.gateway.deps import CallerDep, ClientsDep, ResourceId
 from services.gateway.schemas import NotificationCreate, NotificationFilter, NotificationUpdate
-from visionflow.v1 import camera_pb2, notifier_pb2
+from visionflow.v1 import notifier_pb2
 
 router = APIRouter(tags=["notifications"])
 
@@ -48,11 +48,9 @@ async def list_notifications(
 async def create_notification(
     body: NotificationCreate, caller: CallerDep, clients: ClientsDep
 ) -> JSONResponse:
-    get = camera_pb2.GetCameraRequest(camera_id=body.camera_id)
-    camera = (await clients.rpc(clients.camera.GetCamera, get, token=caller.token)).camera
+    # The notifier checks that the camera is the caller's and names it (the camera feed).
     request = notifier_pb2.CreateNotificationRequest(
         camera_id=body.camera_id,
-        camera_name=camera.name,
         message=body.message,
         image_path=body.image_path,
         detection_type=body.detection_type,

@@ -12,7 +12,7 @@ from nats.js.errors import NotFoundError
 from PIL import Image
 
 from visionflow import bus, subjects
-from visionflow.v1 import events_pb2
+from visionflow.v1 import camera_pb2, events_pb2
 
 
 def jpeg_bytes() -> bytes:
@@ -30,13 +30,29 @@ async def put_snapshot(nc: NATS, key: str, data: bytes) -> None:
     await store.put(key, data)
 
 
+def camera_of(account_uuid: str) -> int:
+    """The test camera of an account: an id no other account's camera has."""
+    return int(account_uuid.replace("-", "")[:7], 16) + 1
+
+
+async def register_camera(nc: NATS, account_uuid: str, camera_id: int, name: str = "Loading bay") -> None:
+    """Put the camera into VF_CAMERAS as the camera service would: it exists, it is the account's."""
+    js = nc.jetstream()
+    await bus.ensure_streams(js)
+    change = events_pb2.CameraChanged(
+        kind=events_pb2.CHANGE_KIND_CREATED,
+        camera=camera_pb2.Camera(id=camera_id, account_uuid=account_uuid, name=name),
+    )
+    await bus.publish_message(js, subjects.camera_changed(camera_id), change)
+
+
 def alert_event(
     account_uuid: str, *, snapshot_key: str = "", enabled: bool = True, **change: object
 ) -> events_pb2.AlertEvent:
     fields: dict[str, object] = {
         "event_id": uuid.uuid4().hex,
         "account_uuid": account_uuid,
-        "camera_id": 5,
+        "camera_id": camera_of(account_uuid),
         "camera_name": "Loading bay",
         "region_id": 9,
         "region_name": "Dock",
@@ -52,10 +68,13 @@ def alert_event(
     return events_pb2.AlertEvent(**fields)  # type: ignore[arg-type]
 
 
-async def publish_alert(nc: NATS, event: events_pb2.AlertEvent) -> int:
-    """Publish to JetStream; returns the stream sequence."""
+async def publish_alert(nc: NATS, event: events_pb2.AlertEvent, *, register: bool = True) -> int:
+    """Publish to JetStream (after putting its camera in the feed, unless told not to); returns
+    the stream sequence."""
     js = nc.jetstream()
     await bus.ensure_streams(js)
+    if register:
+        await register_camera(nc, event.account_uuid, event.camera_id, event.camera_name or "Loading bay")
     ack = await js.publish(subjects.alert(event.camera_id), event.SerializeToString())
     return int(ack.seq)
 

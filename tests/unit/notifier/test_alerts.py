@@ -11,7 +11,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from nats.aio.client import Client as NATS
 
-from tests.unit.notifier.alerts import alert_event, jpeg_bytes, publish_alert, put_snapshot, wait_consumed
+from tests.unit.notifier.alerts import (
+    alert_event,
+    camera_of,
+    jpeg_bytes,
+    publish_alert,
+    put_snapshot,
+    register_camera,
+    wait_consumed,
+)
 from tests.unit.notifier.conftest import Account, NotifierUnderTest
 from tests.unit.notifier.helpers import add_verified_recipient, eventually, notifier_stub
 from visionflow import bus
@@ -87,7 +95,11 @@ async def test_alert_is_stored_mailed_with_image_and_pushed_once(
     [mail] = (await notifier.smtp.wait_for(email, count=2))[1:]  # after the verification mail
     [push] = await notifier.line.wait_for_pushes(line_user)
     [stored] = await notifications(stub, alice)
-    assert (stored.camera_id, stored.camera_name, stored.region_name) == (5, "Loading bay", "Dock")
+    assert (stored.camera_id, stored.camera_name, stored.region_name) == (
+        event.camera_id,
+        "Loading bay",
+        "Dock",
+    )
     assert (stored.detection_type, stored.image_path, stored.message) == (
         "person",
         key,
@@ -196,3 +208,31 @@ async def test_line_client_error_fails_without_retry_and_5xx_retries(
 
 async def _sent_flags(stub, account: Account, expected: list[bool]) -> bool:
     return [n.notification_sent for n in await notifications(stub, account)] == expected
+
+
+async def test_forged_alerts_for_another_accounts_camera_or_no_camera_are_dropped(
+    stub, nc: NATS, notifier: NotifierUnderTest, alice: Account, bob: Account
+) -> None:
+    """Anyone who can publish on the bus must not get mail sent to another account's recipients."""
+    email, _, line_user = await channels_for(stub, notifier, alice, "victim")
+    await register_camera(nc, bob.uuid, camera_of(bob.uuid), name="Bob's yard")
+    forged = [
+        # alice's account on bob's camera
+        alert_event(alice.uuid, camera_id=camera_of(bob.uuid), message="forged: foreign camera"),
+        # a camera that does not exist
+        alert_event(alice.uuid, camera_id=camera_of(alice.uuid) + 1, message="forged: no camera"),
+    ]
+    last = 0
+    for event in forged:
+        last = await publish_alert(nc, event, register=False)
+    await wait_consumed(nc, last, timeout=15)
+    assert await notifications(stub, alice) == [] and await notifications(stub, bob) == []
+    # A real alert of alice's camera still goes through, named as the camera is, not as claimed.
+    seq = await publish_alert(nc, alert_event(alice.uuid, camera_name="Loading bay"))
+    await register_camera(nc, alice.uuid, camera_of(alice.uuid), name="Loading bay")
+    await wait_consumed(nc, seq)
+    [real] = await notifications(stub, alice)
+    assert real.camera_name == "Loading bay"
+    await notifier.smtp.wait_for(email, count=2)  # verification + the real alert only
+    assert len(notifier.line.pushes(line_user)) <= 1
+    assert "forged" not in " ".join(m.message.as_string() for m in notifier.smtp.mails_to(email))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from nats.aio.client import Client as NATS
 
+from tests.unit.notifier.alerts import camera_of, register_camera
 from tests.unit.notifier.conftest import Account, NotifierUnderTest
 from tests.unit.notifier.helpers import (
     add_verified_recipient,
@@ -15,6 +17,7 @@ from tests.unit.notifier.helpers import (
     token_of,
     verification_link,
 )
+from visionflow import bus
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.rpc import call
 from visionflow.tokens import ACCESS_TYPE, REFRESH_TYPE, key_id, sign_token
@@ -30,6 +33,25 @@ async def stub(notifier: NotifierUnderTest) -> AsyncIterator[notifier_pb2_grpc.N
         yield client
 
 
+@pytest.fixture(scope="module")
+async def nc(notifier: NotifierUnderTest) -> AsyncIterator[NATS]:
+    client = await bus.connect(notifier.nats.url, "notifier-servicer-tests")
+    yield client
+    await bus.close(client)
+
+
+@pytest.fixture
+def camera(nc: NATS) -> Callable[[Account], Awaitable[int]]:
+    """Give an account a camera in the camera feed (as the camera service would); its id."""
+
+    async def give(account: Account) -> int:
+        camera_id = camera_of(account.uuid)
+        await register_camera(nc, account.uuid, camera_id, name="Front door")
+        return camera_id
+
+    return give
+
+
 async def expect_error(code: ErrorCode, rpc, request, token: str | None) -> VisionFlowError:
     with pytest.raises(VisionFlowError) as caught:
         await call(rpc, request, token=token)
@@ -37,12 +59,15 @@ async def expect_error(code: ErrorCode, rpc, request, token: str | None) -> Visi
     return caught.value
 
 
-async def test_notifications_list_newest_first_page_filter_and_mark_read(stub, alice: Account) -> None:
+async def test_notifications_list_newest_first_page_filter_and_mark_read(
+    stub, alice: Account, camera
+) -> None:
+    camera_id = await camera(alice)
     created = []
     for index in range(3):
         reply = await call(
             stub.CreateNotification,
-            notification_request(message=f"event {index}", metadata_json='{"track": 4}'),
+            notification_request(camera_id=camera_id, message=f"event {index}", metadata_json='{"track": 4}'),
             token=alice.token,
         )
         created.append(reply.notification)
@@ -81,10 +106,17 @@ async def test_notifications_list_newest_first_page_filter_and_mark_read(stub, a
     assert unread.total_items == 2
 
 
-async def test_same_event_id_creates_one_notification(stub, alice: Account) -> None:
-    one = await call(stub.CreateNotification, notification_request(event_id="evt-42"), token=alice.token)
+async def test_same_event_id_creates_one_notification(stub, alice: Account, camera) -> None:
+    camera_id = await camera(alice)
+    one = await call(
+        stub.CreateNotification,
+        notification_request(camera_id=camera_id, event_id="evt-42"),
+        token=alice.token,
+    )
     two = await call(
-        stub.CreateNotification, notification_request(event_id="evt-42", message="x"), token=alice.token
+        stub.CreateNotification,
+        notification_request(camera_id=camera_id, event_id="evt-42", message="x"),
+        token=alice.token,
     )
     assert one.notification.id == two.notification.id and two.notification.message == "Person in the driveway"
     listed = await call(
@@ -94,11 +126,25 @@ async def test_same_event_id_creates_one_notification(stub, alice: Account) -> N
 
 
 async def test_second_account_sees_and_changes_nothing(
-    stub, notifier: NotifierUnderTest, alice: Account, bob: Account
+    stub, notifier: NotifierUnderTest, alice: Account, bob: Account, camera
 ) -> None:
+    alices_camera = await camera(alice)
     notification = (
-        await call(stub.CreateNotification, notification_request(), token=alice.token)
+        await call(stub.CreateNotification, notification_request(camera_id=alices_camera), token=alice.token)
     ).notification
+    # Nor can bob create a notification on alice's camera (or on one that does not exist).
+    await expect_error(
+        ErrorCode.CAMERA_NOT_FOUND,
+        stub.CreateNotification,
+        notification_request(camera_id=alices_camera),
+        bob.token,
+    )
+    await expect_error(
+        ErrorCode.CAMERA_NOT_FOUND,
+        stub.CreateNotification,
+        notification_request(camera_id=alices_camera + 1),
+        bob.token,
+    )
     recipient = (
         await call(
             stub.AddEmailRecipient,
@@ -333,12 +379,14 @@ async def test_recipient_duplicate_update_and_delete(stub, alice: Account, bob: 
 
 
 async def test_notification_is_sent_inline_to_a_verified_recipient(
-    stub, notifier: NotifierUnderTest, alice: Account
+    stub, notifier: NotifierUnderTest, alice: Account, camera
 ) -> None:
     email = f"inline-{alice.uuid[:8]}@example.com"
     await add_verified_recipient(stub, alice.token, email, notifier.smtp.wait_for)
     reply = await call(
-        stub.CreateNotification, notification_request(message="Car at the gate"), token=alice.token
+        stub.CreateNotification,
+        notification_request(camera_id=await camera(alice), message="Car at the gate"),
+        token=alice.token,
     )
     assert reply.notification.notification_sent
     mails = await notifier.smtp.wait_for(email, count=2)  # verification + alert
