@@ -37,11 +37,16 @@ _CHANNEL_OPTIONS = [
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
 ]
-# Clients spread calls over every address a name resolves to (a headless Kubernetes Service
-# lists each pod), instead of pinning one connection to one replica.
-_CLIENT_OPTIONS = [
+# A `dns:///name:port` address (a headless Kubernetes Service, which lists every pod) spreads
+# calls over all the addresses the name resolves to, instead of pinning one connection to one
+# replica. A plain `host:port` keeps gRPC's default (one connection, re-established on demand).
+_BALANCED_OPTIONS = [
     *_CHANNEL_OPTIONS,
     ("grpc.service_config", json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})),
+    # A replica that restarts is back within seconds: reconnect soon, not after up to 2 min.
+    ("grpc.initial_reconnect_backoff_ms", 250),
+    ("grpc.min_reconnect_backoff_ms", 250),
+    ("grpc.max_reconnect_backoff_ms", 2000),
 ]
 # Servers close each connection after a while (gracefully), so clients re-resolve the name and
 # find replicas added since they connected.
@@ -139,7 +144,8 @@ def create_server(
 
 
 def open_channel(address: str) -> grpc.aio.Channel:
-    return grpc.aio.insecure_channel(address, options=_CLIENT_OPTIONS)
+    options = _BALANCED_OPTIONS if address.startswith("dns:///") else _CHANNEL_OPTIONS
+    return grpc.aio.insecure_channel(address, options=options)
 
 
 def bearer_metadata(token: str) -> tuple[tuple[str, str], ...]:

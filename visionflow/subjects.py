@@ -13,6 +13,7 @@ DWELLS_BUCKET = "vf-dwells"
 
 CAMERA_CHANGED_ALL = "vf.camera.changed.*"
 CAMERA_STATUS_ALL = "vf.camera.status.*"
+CAMERA_STATUS_QUEUE = "camera-status"  # camera replicas share the status reports
 ALERTS_ALL = "vf.events.alert.*"
 FRAMES_RAW_ALL = "vf.frames.raw.*"
 FRAMES_DETECT_ALL = "vf.frames.detect.*"
@@ -28,6 +29,7 @@ DEMAND_KINDS = ("raw", "annotated")
 
 # Header names on frame messages.
 HDR_SEQ = "Vf-Seq"
+HDR_REVISION = "Vf-Revision"  # on CameraChanged: the camera's revision in the camera database
 HDR_CAPTURE_TIME = "Vf-Capture-Time"  # ns since the epoch
 HDR_WIDTH = "Vf-Width"
 HDR_HEIGHT = "Vf-Height"

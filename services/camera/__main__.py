@@ -38,7 +38,9 @@ async def main() -> Runtime:
         runtime.add_task(publisher.retry_forever(), name="camera-publish-retry")
 
         recorder = StatusRecorder(write=write_statuses, interval=settings.camera_status_flush_s)
-        subscription = await runtime.nc.subscribe(subjects.CAMERA_STATUS_ALL, cb=recorder.on_message)
+        subscription = await runtime.nc.subscribe(
+            subjects.CAMERA_STATUS_ALL, queue=subjects.CAMERA_STATUS_QUEUE, cb=recorder.on_message
+        )
         runtime.add_task(recorder.run(), name="camera-status")
 
         async def stop_status() -> None:

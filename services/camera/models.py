@@ -47,6 +47,12 @@ class CameraRow(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     last_active: datetime | None = None
+    # When ingest observed the stored status: an older report (another replica's, a late one)
+    # never overwrites a newer one.
+    status_observed_at: datetime | None = None
+    # +1 in the database on every change of the camera or its regions: the version its
+    # CameraChanged carries, so a replica never publishes an older state over a newer one.
+    revision: int = 1
 
 
 class RegionRow(SQLModel, table=True):
@@ -140,6 +146,7 @@ class Camera:
     regions: tuple[Region, ...] = field(default=())
     detect_fps: float = DEFAULT_DETECT_FPS
     detect_stream_url: str = ""
+    revision: int = 1
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,7 @@ class StatusUpdate:
     width: int
     height: int
     last_active: datetime | None
+    observed_at: datetime | None = None  # when ingest saw this state (its clock)
 
 
 # The tables visionflow/migrations/env.py compares against (this service's, nothing else).

@@ -1,8 +1,10 @@
 """CameraChanged publishing: every camera's current state on `vf.camera.changed.<id>`.
 
 The stream VF_CAMERAS keeps the last message per subject, so consumers that replay it see the
-truth. Each publish re-reads the camera under a per-camera lock after the change is committed,
-so two racing changes can never leave an older state as the last message. A failed publish is
+truth. Each publish re-reads the camera after the change is committed and carries its revision
+(`Vf-Revision`, +1 in the database per change); it is published only over an older revision,
+with JetStream's compare-and-set on the subject's last sequence, so two replicas racing (or a
+slow one) can never leave an older state as the last message. A failed publish is
 remembered and retried in the background; on start `reconcile` republishes every camera and
 marks as deleted any camera the stream still shows but the database no longer has.
 """
@@ -16,6 +18,8 @@ from collections.abc import Awaitable, Callable, Sequence
 import nats.errors
 from google.protobuf.message import DecodeError
 from nats.js import JetStreamContext
+from nats.js.api import Header
+from nats.js.errors import BadRequestError, NotFoundError
 from sqlalchemy.exc import SQLAlchemyError
 
 from services.camera.messages import changed_message
@@ -28,6 +32,8 @@ log = logging.getLogger(__name__)
 Loader = Callable[[int], Awaitable[Camera | None]]
 _LOCK_STRIPES = 64
 _PUBLISH_ERRORS = (nats.errors.Error, asyncio.TimeoutError, OSError)
+_CAS_ATTEMPTS = 10
+_WRONG_LAST_SEQUENCE = 10071  # JetStream: Nats-Expected-Last-Subject-Sequence did not hold
 
 
 class CameraPublisher:
@@ -82,12 +88,37 @@ class CameraPublisher:
             if camera is not None and kind == events_pb2.CHANGE_KIND_DELETED:
                 kind = events_pb2.CHANGE_KIND_UPDATED
             message = changed_message(kind, camera, camera_id=camera_id, account_uuid=account_uuid)
-            return await self._send(message, camera_id=camera_id, account_uuid=account_uuid)
+            revision = camera.revision if camera is not None else None
+            return await self._send(
+                message, camera_id=camera_id, account_uuid=account_uuid, revision=revision
+            )
 
-    async def _send(self, message: events_pb2.CameraChanged, *, camera_id: int, account_uuid: str) -> bool:
+    async def _send(
+        self, message: events_pb2.CameraChanged, *, camera_id: int, account_uuid: str, revision: int | None
+    ) -> bool:
+        """Publish unless the stream already holds this revision or a newer one (None: a delete,
+        newer than anything). Compare-and-set on the subject's last sequence, so of two replicas
+        publishing at once the older state can never end up last."""
+        subject = subjects.camera_changed(camera_id)
         try:
-            await bus.publish_message(self._js, subjects.camera_changed(camera_id), message)
-        except _PUBLISH_ERRORS as error:
+            for _ in range(_CAS_ATTEMPTS):
+                last_seq, last_revision = await self._last(subject)
+                if revision is not None and last_revision >= revision:
+                    break  # this state, or a newer one, is already the camera's last message
+                headers = {
+                    subjects.HDR_REVISION: str(revision if revision is not None else last_revision + 1),
+                    Header.EXPECTED_LAST_SUBJECT_SEQUENCE: str(last_seq),
+                }
+                try:
+                    await self._js.publish(subject, message.SerializeToString(), headers=headers)
+                    break
+                except BadRequestError as error:
+                    if error.err_code != _WRONG_LAST_SEQUENCE:
+                        raise
+                    # Another replica published in between: look again.
+            else:
+                raise nats.errors.Error(f"camera_id={camera_id}: the stream kept changing")
+        except (*_PUBLISH_ERRORS, BadRequestError) as error:
             log.warning(
                 "camera change not published, will retry camera_id=%s account=%s: %r",
                 camera_id,
@@ -98,6 +129,15 @@ class CameraPublisher:
             return False
         self._pending.pop(camera_id, None)
         return True
+
+    async def _last(self, subject: str) -> tuple[int, int]:
+        """The subject's last stream sequence and the revision it carries (0, 0 when none)."""
+        try:
+            last = await self._js.get_last_msg(subjects.CAMERAS_STREAM, subject)
+        except NotFoundError:
+            return 0, 0
+        revision = (last.headers or {}).get(subjects.HDR_REVISION, "0")
+        return int(last.seq or 0), int(revision) if str(revision).isdigit() else 0
 
     async def reconcile(self, cameras: Sequence[Camera]) -> None:
         """Republish every camera; mark cameras the stream knows but the database lacks as deleted.
@@ -112,7 +152,9 @@ class CameraPublisher:
                     camera_id=camera.id,
                     account_uuid=camera.account_uuid,
                 )
-                await self._send(message, camera_id=camera.id, account_uuid=camera.account_uuid)
+                await self._send(
+                    message, camera_id=camera.id, account_uuid=camera.account_uuid, revision=camera.revision
+                )
         try:
             await self._delete_stale({camera.id for camera in cameras})
         except _PUBLISH_ERRORS as error:

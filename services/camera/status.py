@@ -2,7 +2,8 @@
 
 Reports are coalesced per camera and account (latest wins) and written in batches at most once
 per flush interval, so a busy ingest never turns into one database write per message. A report
-only changes a camera whose id and account both match.
+only changes a camera whose id and account both match, and never one whose stored status was
+observed later. Camera replicas share the reports in the queue group `camera-status`.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def parse_status(subject: str, data: bytes) -> StatusUpdate | None:
         width=max(report.width, 0),
         height=max(report.height, 0),
         last_active=from_timestamp(report.last_frame_at) if report.HasField("last_frame_at") else None,
+        observed_at=from_timestamp(report.observed_at) if report.HasField("observed_at") else None,
     )
 
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -65,6 +65,7 @@ def _camera(row: CameraRow, regions: Iterable[RegionRow] = ()) -> Camera:
         updated_at=row.updated_at,
         last_active=row.last_active,
         regions=tuple(_region(region) for region in regions),
+        revision=row.revision,
         detect_fps=row.detect_fps,
         detect_stream_url=row.detect_stream_url,
     )
@@ -176,6 +177,7 @@ def update_camera(*, engine: Engine, account_uuid: str, camera_id: int, patch: C
             if value is not None:
                 setattr(row, name, value)
         row.updated_at = utcnow()
+        row.revision = col(CameraRow.revision) + 1  # type: ignore[assignment]  # in the database
         session.add(row)
         session.commit()
         session.refresh(row)
@@ -205,6 +207,7 @@ def replace_regions(
         session.execute(delete(RegionRow).where(col(RegionRow.camera_id) == camera_id))
         _add_regions(session, camera_id, regions)
         row.updated_at = utcnow()
+        row.revision = col(CameraRow.revision) + 1  # type: ignore[assignment]  # in the database
         session.add(row)
         session.commit()
         session.refresh(row)
@@ -220,6 +223,7 @@ def delete_regions(*, engine: Engine, account_uuid: str, camera_id: int) -> int 
         count = len(_region_rows(session, [camera_id]).get(camera_id, []))
         session.execute(delete(RegionRow).where(col(RegionRow.camera_id) == camera_id))
         row.updated_at = utcnow()
+        row.revision = col(CameraRow.revision) + 1  # type: ignore[assignment]  # in the database
         session.add(row)
         session.commit()
         return count
@@ -242,14 +246,15 @@ def apply_statuses(*, engine: Engine, updates: Sequence[StatusUpdate]) -> int:
                 values["height"] = report.height
             if report.last_active is not None:
                 values["last_active"] = report.last_active
-            statement = (
-                update(CameraRow)
-                .where(
-                    col(CameraRow.id) == report.camera_id,
-                    col(CameraRow.account_uuid) == report.account_uuid,
-                )
-                .values(**values)
-            )
+            conditions = [
+                col(CameraRow.id) == report.camera_id,
+                col(CameraRow.account_uuid) == report.account_uuid,
+            ]
+            if report.observed_at is not None:
+                values["status_observed_at"] = report.observed_at
+                observed = col(CameraRow.status_observed_at)
+                conditions.append(or_(observed.is_(None), observed <= report.observed_at))
+            statement = update(CameraRow).where(*conditions).values(**values)
             result = session.execute(statement)
             changed += int(getattr(result, "rowcount", 0) or 0)
         session.commit()

@@ -182,13 +182,15 @@ async def test_restart_republishes_cameras_and_deletes_vanished_ones(
 
     await asyncio.to_thread(camera_service.restart)
 
-    replayed = await changes(camera.id)
-    assert replayed.kind == events_pb2.CHANGE_KIND_UPDATED
-    assert [r.name for r in replayed.camera.regions] == ["kept"]
-    assert replayed.camera.name == camera.name
     vanished = await changes(ghost_id)
     assert vanished.kind == events_pb2.CHANGE_KIND_DELETED
     assert vanished.camera.account_uuid == alice.uuid
+    # The camera's last message already is its current revision: it stays, unrepeated.
+    last = await nc.jetstream().get_last_msg(subjects.CAMERAS_STREAM, subjects.camera_changed(camera.id))
+    replayed = events_pb2.CameraChanged.FromString(last.data or b"")
+    assert (last.headers or {})[subjects.HDR_REVISION] == "1"
+    assert [r.name for r in replayed.camera.regions] == ["kept"]
+    assert replayed.camera.name == camera.name
     assert await get(stub, alice, camera.id) == camera  # the data survived the restart
 
 

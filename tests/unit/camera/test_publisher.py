@@ -104,3 +104,32 @@ async def test_reconcile_republishes_known_and_deletes_vanished_cameras(js: JetS
     assert deleted.camera == camera_pb2.Camera(id=5, account_uuid=ACCOUNT)
     # Already deleted: left alone, not republished.
     assert (await js.get_last_msg(subjects.CAMERAS_STREAM, subjects.camera_changed(6))).seq == before_6
+
+
+async def test_replicas_racing_never_leave_an_older_state_last(js: JetStreamContext) -> None:
+    await bus.ensure_streams(js)
+
+    def replica(revision: int) -> CameraPublisher:
+        async def load(camera_id: int) -> Camera | None:
+            return Camera(**{**camera(camera_id).__dict__, "name": f"rev {revision}", "revision": revision})
+
+        return CameraPublisher(js=js, load=load)
+
+    # A slow replica publishes revision 2 after another published revision 3: 3 stays last.
+    assert await replica(3).publish(events_pb2.CHANGE_KIND_UPDATED, camera_id=7, account_uuid=ACCOUNT)
+    assert await replica(2).publish(events_pb2.CHANGE_KIND_UPDATED, camera_id=7, account_uuid=ACCOUNT)
+    assert (await last_change(js, 7)).camera.name == "rev 3"
+    # Ten replicas at once, each with its own revision: the newest ends up last.
+    publishers = [replica(revision) for revision in range(4, 14)]
+    await asyncio.gather(
+        *(p.publish(events_pb2.CHANGE_KIND_UPDATED, camera_id=7, account_uuid=ACCOUNT) for p in publishers)
+    )
+    last = await js.get_last_msg(subjects.CAMERAS_STREAM, subjects.camera_changed(7))
+    assert (last.headers or {})[subjects.HDR_REVISION] == "13"
+    assert (await last_change(js, 7)).camera.name == "rev 13"
+    # A delete is newer than any revision.
+    gone = CameraPublisher(js=js, load=lambda _id: asyncio.sleep(0, result=None))
+    assert await gone.publish(events_pb2.CHANGE_KIND_DELETED, camera_id=7, account_uuid=ACCOUNT)
+    assert (await last_change(js, 7)).kind == events_pb2.CHANGE_KIND_DELETED
+    assert await replica(14).publish(events_pb2.CHANGE_KIND_UPDATED, camera_id=7, account_uuid=ACCOUNT)
+    assert (await last_change(js, 7)).kind == events_pb2.CHANGE_KIND_DELETED

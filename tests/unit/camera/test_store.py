@@ -215,3 +215,31 @@ def test_detect_settings_are_stored_and_patched(engine: Engine) -> None:
     )
     again = store.get_camera(engine=engine, account_uuid=ALICE, camera_id=camera.id)
     assert again is not None and again.detect_fps == 2.5
+
+
+def test_an_older_status_report_never_overwrites_a_newer_one(engine: Engine) -> None:
+    camera = store.create_camera(engine=engine, account_uuid=ALICE, camera=spec())
+    early, late = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC), datetime(2026, 1, 1, 12, 0, 5, tzinfo=UTC)
+    # The new ingest replica reports online; the dying one's last "offline" arrives after it.
+    online = StatusUpdate(camera.id, ALICE, CameraStatus.ONLINE, "", 640, 480, late, observed_at=late)
+    offline = StatusUpdate(camera.id, ALICE, CameraStatus.OFFLINE, "gone", 0, 0, None, observed_at=early)
+    assert store.apply_statuses(engine=engine, updates=[online]) == 1
+    assert store.apply_statuses(engine=engine, updates=[offline]) == 0
+    stored = store.get_camera(engine=engine, account_uuid=ALICE, camera_id=camera.id)
+    assert stored is not None and stored.status == CameraStatus.ONLINE
+
+
+def test_every_change_raises_the_revision(engine: Engine) -> None:
+    camera = store.create_camera(engine=engine, account_uuid=ALICE, camera=spec())
+    assert camera.revision == 1
+    patched = store.update_camera(
+        engine=engine, account_uuid=ALICE, camera_id=camera.id, patch=CameraPatch(name="Gate")
+    )
+    assert patched is not None and patched.revision == 2
+    regions = store.replace_regions(engine=engine, account_uuid=ALICE, camera_id=camera.id, regions=[])
+    assert regions is not None and regions.revision == 3
+    store.delete_regions(engine=engine, account_uuid=ALICE, camera_id=camera.id)
+    status = StatusUpdate(camera.id, ALICE, CameraStatus.ONLINE, "", 1, 1, None)
+    store.apply_statuses(engine=engine, updates=[status])  # status is not a change of the camera
+    stored = store.get_camera(engine=engine, account_uuid=ALICE, camera_id=camera.id)
+    assert stored is not None and stored.revision == 4
