@@ -110,6 +110,8 @@ class CameraServicer(camera_pb2_grpc.CameraServiceServicer):
             known_models=self._settings.known_model_names,
             default_model=self._settings.default_model_name,
         )
+        # Everything is validated before anything is written: one transaction, all or nothing.
+        regions = validation.check_regions(request.regions, "regions") if request.replace_regions else None
         camera = _found(
             await asyncio.to_thread(
                 store.update_camera,
@@ -117,9 +119,10 @@ class CameraServicer(camera_pb2_grpc.CameraServiceServicer):
                 account_uuid=account,
                 camera_id=request.camera_id,
                 patch=patch,
+                regions=regions,
             )
         )
-        log.info("camera updated camera_id=%s account=%s", camera.id, account)
+        log.info("camera updated camera_id=%s account=%s regions=%s", camera.id, account, regions is not None)
         await self._publisher.publish(
             events_pb2.CHANGE_KIND_UPDATED, camera_id=camera.id, account_uuid=account
         )

@@ -167,7 +167,15 @@ def camera_exists(*, engine: Engine, camera_id: int) -> bool:
         return session.get(CameraRow, camera_id) is not None
 
 
-def update_camera(*, engine: Engine, account_uuid: str, camera_id: int, patch: CameraPatch) -> Camera | None:
+def update_camera(
+    *,
+    engine: Engine,
+    account_uuid: str,
+    camera_id: int,
+    patch: CameraPatch,
+    regions: Sequence[RegionSpec] | None = None,
+) -> Camera | None:
+    """Apply a patch (and, when given, a new set of regions) in one transaction."""
     with Session(engine) as session:
         row = _owned_row(session, account_uuid, camera_id)
         if row is None:
@@ -176,6 +184,9 @@ def update_camera(*, engine: Engine, account_uuid: str, camera_id: int, patch: C
             value = getattr(patch, name)
             if value is not None:
                 setattr(row, name, value)
+        if regions is not None:
+            session.execute(delete(RegionRow).where(col(RegionRow.camera_id) == camera_id))
+            _add_regions(session, camera_id, regions)
         row.updated_at = utcnow()
         row.revision = col(CameraRow.revision) + 1  # type: ignore[assignment]  # in the database
         session.add(row)

@@ -201,7 +201,7 @@ def update_request(
             else None
         ),
     )
-    if patch.is_empty():
+    if patch.is_empty() and not request.replace_regions:
         raise invalid("body", f"nothing to update: set at least one of {', '.join(CameraPatch.FIELDS)}")
     return patch
 

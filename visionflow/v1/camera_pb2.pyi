@@ -150,7 +150,7 @@ class GetCameraResponse(_message.Message):
     def __init__(self, camera: _Optional[_Union[Camera, _Mapping]] = ...) -> None: ...
 
 class UpdateCameraRequest(_message.Message):
-    __slots__ = ("camera_id", "name", "stream_url", "recognition", "location", "model_name", "detect_fps", "detect_stream_url")
+    __slots__ = ("camera_id", "name", "stream_url", "recognition", "location", "model_name", "detect_fps", "detect_stream_url", "replace_regions", "regions")
     CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     STREAM_URL_FIELD_NUMBER: _ClassVar[int]
@@ -159,6 +159,8 @@ class UpdateCameraRequest(_message.Message):
     MODEL_NAME_FIELD_NUMBER: _ClassVar[int]
     DETECT_FPS_FIELD_NUMBER: _ClassVar[int]
     DETECT_STREAM_URL_FIELD_NUMBER: _ClassVar[int]
+    REPLACE_REGIONS_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_FIELD_NUMBER: _ClassVar[int]
     camera_id: int
     name: str
     stream_url: str
@@ -167,7 +169,9 @@ class UpdateCameraRequest(_message.Message):
     model_name: str
     detect_fps: float
     detect_stream_url: str
-    def __init__(self, camera_id: _Optional[int] = ..., name: _Optional[str] = ..., stream_url: _Optional[str] = ..., recognition: _Optional[bool] = ..., location: _Optional[str] = ..., model_name: _Optional[str] = ..., detect_fps: _Optional[float] = ..., detect_stream_url: _Optional[str] = ...) -> None: ...
+    replace_regions: bool
+    regions: _containers.RepeatedCompositeFieldContainer[RegionInput]
+    def __init__(self, camera_id: _Optional[int] = ..., name: _Optional[str] = ..., stream_url: _Optional[str] = ..., recognition: _Optional[bool] = ..., location: _Optional[str] = ..., model_name: _Optional[str] = ..., detect_fps: _Optional[float] = ..., detect_stream_url: _Optional[str] = ..., replace_regions: _Optional[bool] = ..., regions: _Optional[_Iterable[_Union[RegionInput, _Mapping]]] = ...) -> None: ...
 
 class UpdateCameraResponse(_message.Message):
     __slots__ = ("camera",)

@@ -47,18 +47,12 @@ async def update_camera(
     camera_id: CameraId, body: CameraUpdate, caller: CallerDep, clients: ClientsDep
 ) -> dict[str, Any]:
     changes = {name: getattr(body, name) for name in UPDATABLE_FIELDS if name in body.model_fields_set}
-    camera: camera_pb2.Camera | None = None
-    if changes:
-        request = camera_pb2.UpdateCameraRequest(camera_id=camera_id, **changes)
-        camera = (await clients.rpc(clients.camera.UpdateCamera, request, token=caller.token)).camera
+    request = camera_pb2.UpdateCameraRequest(camera_id=camera_id, **changes)
     if body.detection_areas is not None:
-        regions = camera_pb2.ReplaceRegionsRequest(
-            camera_id=camera_id, regions=[area.to_proto() for area in body.detection_areas]
-        )
-        await clients.rpc(clients.camera.ReplaceRegions, regions, token=caller.token)
-        get = camera_pb2.GetCameraRequest(camera_id=camera_id)
-        camera = (await clients.rpc(clients.camera.GetCamera, get, token=caller.token)).camera
-    assert camera is not None  # CameraUpdate refuses an empty body
+        request.replace_regions = True
+        request.regions.extend(area.to_proto() for area in body.detection_areas)
+    # One call, one transaction: fields and regions change together or not at all.
+    camera = (await clients.rpc(clients.camera.UpdateCamera, request, token=caller.token)).camera
     return {"status": "success", "message": "攝影機更新成功", "data": render.camera(camera)}
 
 

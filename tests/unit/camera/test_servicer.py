@@ -251,3 +251,33 @@ async def test_bad_token_is_invalid_token(
     assert error.code is ErrorCode.INVALID_TOKEN
     after = (await call(stub.ListCameras, camera_pb2.ListCamerasRequest(), token=alice.token)).cameras
     assert list(after) == list(before)
+
+
+async def test_update_changes_fields_and_regions_together_or_not_at_all(
+    stub: CameraServiceStub, alice: Account, bob: Account
+) -> None:
+    camera = (
+        await call(stub.CreateCamera, new_camera(detection_areas=[region("old")]), token=alice.token)
+    ).camera
+    both = camera_pb2.UpdateCameraRequest(
+        camera_id=camera.id, name="Gate", replace_regions=True, regions=[region("new"), region("side")]
+    )
+    updated = (await call(stub.UpdateCamera, both, token=alice.token)).camera
+    assert updated.name == "Gate" and [r.name for r in updated.regions] == ["new", "side"]
+    # An invalid region refuses the whole request: the name does not change either.
+    broken = camera_pb2.UpdateCameraRequest(
+        camera_id=camera.id,
+        name="Half-done",
+        replace_regions=True,
+        regions=[region("ok"), region("bad", coordinates=SQUARE[:2])],
+    )
+    assert (await fails(stub.UpdateCamera, broken, alice.token)).code is ErrorCode.VALIDATION_ERROR
+    # Another account changes nothing.
+    assert (await fails(stub.UpdateCamera, both, bob.token)).code is ErrorCode.CAMERA_NOT_FOUND
+    stored = (
+        await call(stub.GetCamera, camera_pb2.GetCameraRequest(camera_id=camera.id), token=alice.token)
+    ).camera
+    assert stored == updated
+    # Regions alone (no field) are an update too; an empty list removes them.
+    cleared = camera_pb2.UpdateCameraRequest(camera_id=camera.id, replace_regions=True)
+    assert list((await call(stub.UpdateCamera, cleared, token=alice.token)).camera.regions) == []
