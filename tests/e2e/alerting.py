@@ -28,6 +28,26 @@ def zone_around_the_person() -> list[dict[str, float]]:
     ]
 
 
+async def draw_door_zone(http: httpx.AsyncClient, account: Account, camera_id: int, dwell_s: float) -> None:
+    """A "Door" region around where the walk-in clip's person stands, alerting on people."""
+    saved = await http.post(
+        f"/rectangles/{camera_id}",
+        json={
+            "regions": [
+                {
+                    "name": "Door",
+                    "coordinates": zone_around_the_person(),
+                    "alert_duration": dwell_s,
+                    "notification_enabled": True,
+                    "detection_classes": ["person"],
+                }
+            ]
+        },
+        headers=account.headers,
+    )
+    assert saved.status_code == 200, saved.text
+
+
 async def verified_recipient(http: httpx.AsyncClient, smtp: SmtpSink, account: Account) -> str:
     """Add `<username>@example.com` as an alert recipient and verify it from the mail received."""
     address = f"{account.username}@example.com"

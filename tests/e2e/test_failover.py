@@ -20,7 +20,7 @@ import pytest
 from nats.aio.msg import Msg
 
 from tests.conftest import System, start_system, stop_system, system_env
-from tests.e2e.alerting import verified_recipient, wait_for_notifications, zone_around_the_person
+from tests.e2e.alerting import draw_door_zone, verified_recipient, wait_for_notifications
 from tests.e2e.helpers import new_account
 from tests.support.line_api import LineApiStandIn
 from tests.support.media import pan_video, walk_in_video
@@ -155,22 +155,7 @@ async def test_replicas_share_cameras_fail_over_and_alert_once(
             assert created.status_code == 201, created.text
             camera_ids.append(created.json()["data"]["id"])
         person_camera = camera_ids[0]
-        saved = await http.post(
-            f"/rectangles/{person_camera}",
-            json={
-                "regions": [
-                    {
-                        "name": "Door",
-                        "coordinates": zone_around_the_person(),
-                        "alert_duration": DWELL_SECONDS,
-                        "notification_enabled": True,
-                        "detection_classes": ["person"],
-                    }
-                ]
-            },
-            headers=owner.headers,
-        )
-        assert saved.status_code == 200, saved.text
+        await draw_door_zone(http, owner, person_camera, DWELL_SECONDS)
 
         ingest = [f"ingest-{n}" for n in range(1, REPLICAS + 1)]
         detectors = [f"detector-{n}" for n in range(1, REPLICAS + 1)]

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.conftest import System
-from tests.e2e.alerting import verified_recipient, wait_for_notifications, zone_around_the_person
+from tests.e2e.alerting import draw_door_zone, verified_recipient, wait_for_notifications
 from tests.e2e.helpers import Account
 from tests.support.media import walk_in_video
 from tests.support.rtsp import RtspServer, rtsp_available, start_rtsp_server
@@ -59,22 +59,7 @@ async def test_person_staying_in_zone_alerts_once_by_mail_and_line(
     )
     assert camera.status_code == 201, camera.text
     camera_id = camera.json()["data"]["id"]
-    saved = await http.post(
-        f"/rectangles/{camera_id}",
-        json={
-            "regions": [
-                {
-                    "name": "Door",
-                    "coordinates": zone_around_the_person(),
-                    "alert_duration": DWELL_SECONDS,
-                    "notification_enabled": True,
-                    "detection_classes": ["person"],
-                }
-            ]
-        },
-        headers=alice.headers,
-    )
-    assert saved.status_code == 200, saved.text
+    await draw_door_zone(http, alice, camera_id, DWELL_SECONDS)
 
     [notification] = await wait_for_notifications(http, alice, 1, timeout=90)
     assert notification["camera_id"] == camera_id
