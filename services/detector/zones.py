@@ -27,25 +27,9 @@ from dataclasses import dataclass
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]  # x1, y1, x2, y2
 
-VEHICLE_GROUP = "vehicle"
-VEHICLE_CLASSES: frozenset[str] = frozenset({"car", "truck", "bus", "motorcycle", "bicycle"})
 _EDGE_EPSILON = 1e-9
 _CLOCK_JUMP_S = 60.0  # a capture time this far in the past means the source clock was reset
 SAME_OBJECT_IOU = 0.5
-
-
-def expand_classes(names: Iterable[str]) -> frozenset[str]:
-    """Normalise region class names; `vehicle` stands for car, truck, bus, motorcycle, bicycle."""
-    expanded: set[str] = set()
-    for raw in names:
-        name = raw.strip().lower()
-        if not name:
-            continue
-        if name == VEHICLE_GROUP:
-            expanded |= VEHICLE_CLASSES
-        else:
-            expanded.add(name)
-    return frozenset(expanded)
 
 
 def _on_segment(point: Point, start: Point, end: Point) -> bool:

@@ -19,21 +19,40 @@ from pydantic import (
     model_validator,
 )
 
-from visionflow.camera_settings import DEFAULT_DETECT_FPS, MAX_DETECT_FPS, MIN_DETECT_FPS
 from visionflow.v1 import camera_pb2
+from visionflow.vocabulary import (
+    CLASS_NAME_MAX,
+    DEFAULT_DETECT_FPS,
+    DEFAULT_MODEL,
+    LOCATION_MAX,
+    MAX_ALERT_DURATION,
+    MAX_CLASSES_PER_REGION,
+    MAX_COORDINATE,
+    MAX_DETECT_FPS,
+    MAX_POINTS,
+    MAX_REGIONS,
+    MIN_DETECT_FPS,
+    MIN_POINTS,
+    NAME_MAX,
+    STREAM_URL_MAX,
+)
 
 INT64_MAX = 2**63 - 1
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,32}$"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 
-Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=100)]
-OptionalText = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=200)]
-Coordinate = Annotated[float, Field(strict=True, ge=0, le=16_384, allow_inf_nan=False)]
-Seconds = Annotated[float, Field(strict=True, ge=0, le=86_400, allow_inf_nan=False)]
+Name = Annotated[
+    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=NAME_MAX)
+]
+OptionalText = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=LOCATION_MAX)]
+Coordinate = Annotated[float, Field(strict=True, ge=0, le=MAX_COORDINATE, allow_inf_nan=False)]
+Seconds = Annotated[float, Field(strict=True, ge=0, le=MAX_ALERT_DURATION, allow_inf_nan=False)]
 Confidence = Annotated[float, Field(strict=True, ge=0, le=1, allow_inf_nan=False)]
 EntityId = Annotated[int, Field(strict=True, ge=1, le=INT64_MAX)]
 # Which names are valid is the camera / notifier service's call; here only their shape.
-ClassName = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=64)]
+ClassName = Annotated[
+    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=CLASS_NAME_MAX)
+]
 NotificationType = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=32)]
 Email = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=3, max_length=254)]
 Secret = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=4096)]
@@ -104,10 +123,12 @@ class PointIn(RequestBody):
 
 class RegionIn(RequestBody):
     name: Name
-    coordinates: Annotated[list[PointIn], Field(min_length=3, max_length=100)]
+    coordinates: Annotated[list[PointIn], Field(min_length=MIN_POINTS, max_length=MAX_POINTS)]
     alert_duration: Seconds = 0.0
     notification_enabled: StrictBool = True
-    detection_classes: Annotated[list[ClassName], Field(max_length=100)] = Field(default_factory=list)
+    detection_classes: Annotated[list[ClassName], Field(max_length=MAX_CLASSES_PER_REGION)] = Field(
+        default_factory=list
+    )
 
     def to_proto(self) -> camera_pb2.RegionInput:
         return camera_pb2.RegionInput(
@@ -119,15 +140,16 @@ class RegionIn(RequestBody):
         )
 
 
-Regions = Annotated[list[RegionIn], Field(max_length=50)]
+Regions = Annotated[list[RegionIn], Field(max_length=MAX_REGIONS)]
 StreamUrl = Annotated[
-    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=2048)
+    str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=STREAM_URL_MAX)
 ]
 ModelName = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
-DEFAULT_MODEL = "yolo_v11_detect"
 DetectFps = Annotated[float, Field(strict=True, ge=MIN_DETECT_FPS, le=MAX_DETECT_FPS, allow_inf_nan=False)]
 # "" (or absent): detect on stream_url. Which URLs are allowed is the camera service's call.
-DetectStreamUrl = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=2048)]
+DetectStreamUrl = Annotated[
+    str, StringConstraints(strict=True, strip_whitespace=True, max_length=STREAM_URL_MAX)
+]
 
 
 class CameraCreate(RequestBody):

@@ -34,7 +34,7 @@ from services.ingest.publisher import Publisher
 from services.ingest.sources import SourceRefused, StreamSource, resolve_source
 from services.ingest.stats import CameraStats
 from services.ingest.timing import backoff_delay
-from visionflow import camera_settings
+from visionflow import vocabulary
 from visionflow.logs import scrub_url
 from visionflow.v1 import camera_pb2, events_pb2
 
@@ -60,7 +60,7 @@ class CameraSpec:
     stream_url: str
     detect_stream_url: str = ""
     recognition: bool = False
-    detect_fps: float = camera_settings.DEFAULT_DETECT_FPS
+    detect_fps: float = vocabulary.DEFAULT_DETECT_FPS
 
     @classmethod
     def from_proto(cls, camera: camera_pb2.Camera) -> CameraSpec:
@@ -70,7 +70,7 @@ class CameraSpec:
             stream_url=camera.stream_url,
             detect_stream_url=camera.detect_stream_url,
             recognition=camera.recognition,
-            detect_fps=camera.detect_fps or camera_settings.DEFAULT_DETECT_FPS,
+            detect_fps=camera.detect_fps or vocabulary.DEFAULT_DETECT_FPS,
         )
 
     @property

@@ -18,7 +18,7 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-DEFAULT_DETECT_FPS = 5.0  # visionflow.camera_settings.DEFAULT_DETECT_FPS when this was written
+DEFAULT_DETECT_FPS = 5.0  # visionflow.vocabulary.DEFAULT_DETECT_FPS when this was written
 
 
 def upgrade() -> None:

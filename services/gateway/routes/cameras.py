@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from services.gateway import render
 from services.gateway.deps import CallerDep, CameraId, ClientsDep
 from services.gateway.schemas import CameraCreate, CameraUpdate
-from visionflow.camera_settings import UPDATABLE_FIELDS
 from visionflow.v1 import camera_pb2
+from visionflow.vocabulary import UPDATABLE_FIELDS
 
 router = APIRouter(tags=["cameras"])
 

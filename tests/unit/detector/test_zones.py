@@ -13,10 +13,10 @@ from services.detector.zones import (
     ZoneEngine,
     ZoneRule,
     anchor_of,
-    expand_classes,
     missing_classes,
     point_in_polygon,
 )
+from visionflow.vocabulary import expand_classes
 
 SQUARE = ((0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (0.0, 100.0))
 # A "U" opening upwards: the notch x in (30, 70), y in [0, 60) is outside.
