@@ -261,3 +261,28 @@ def test_deployments_run_existing_services_with_grpc_probes() -> None:
         assert (ROOT / module.replace(".", "/") / "__main__.py").exists(), module
         if name != "gateway":
             assert container["readinessProbe"]["grpc"]["port"] == container["ports"][0]["containerPort"]
+
+
+def test_only_the_detector_image_carries_torch() -> None:
+    docs = rendered("production")
+    for name in SERVICES:
+        image = _named(docs, "Deployment", name)["spec"]["template"]["spec"]["containers"][0]["image"]
+        wanted = "visionflow-detector" if name == "detector" else "visionflow"
+        assert image.rsplit("/", 1)[-1].split(":")[0] == wanted, (name, image)
+    service = (ROOT / "deploy" / "images" / "service.txt").read_text().lower()
+    heavy = r"^(torch|torchvision|ultralytics|onnxruntime|opencv-python==|nvidia-)"
+    assert not re.search(heavy, service, re.M)
+    detector = (ROOT / "deploy" / "images" / "detector.txt").read_text().lower()
+    assert "ultralytics==" in detector and not re.search(r"^(nvidia-|opencv-python==)", detector, re.M)
+    # The image pins match the development lock, so what is tested is what ships.
+    lock = {
+        line.split("==")[0].lower().replace("_", "-"): line.split("==")[1]
+        for line in (ROOT / "requirements.lock").read_text().splitlines()
+        if "==" in line
+    }
+    for text in (service, detector):
+        for line in text.splitlines():
+            if "==" in line and not line.startswith("#"):
+                name, version = line.split("==")
+                if name.replace("_", "-") in lock:
+                    assert lock[name.replace("_", "-")] == version, line
