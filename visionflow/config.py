@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from visionflow.bus import BusLayout
+from visionflow.camera_urls import AddressPolicy
 
 
 class CommonSettings(BaseSettings):
@@ -30,6 +31,10 @@ class CommonSettings(BaseSettings):
     detector_address: str = "127.0.0.1:50054"
     notifier_address: str = "127.0.0.1:50055"
     public_url: str = "http://localhost:5000"
+    # Where camera URLs may point (visionflow/camera_urls.py): comma-separated networks; read by
+    # the camera service (literal addresses, when a URL is saved) and ingest (on every connect).
+    camera_allowed_networks: str = ""
+    camera_denied_networks: str = ""
     # Replicas of every stream and bucket (3 on a 3-node JetStream cluster), and the limits of
     # the alert snapshot bucket: pictures older than this go, and it never grows past the cap.
     nats_replicas: int = Field(default=1, ge=1, le=5)
@@ -61,6 +66,14 @@ class CommonSettings(BaseSettings):
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _camera_networks(self) -> CommonSettings:
+        self.address_policy()  # a bad network fails at start, naming the variable
+        return self
+
+    def address_policy(self) -> AddressPolicy:
+        return AddressPolicy.from_settings(self.camera_allowed_networks, self.camera_denied_networks)
 
     def bus_layout(self) -> BusLayout:
         return BusLayout(

@@ -70,6 +70,7 @@ class CameraServicer(camera_pb2_grpc.CameraServiceServicer):
             allow_file_urls=self._settings.allow_file_urls,
             known_models=self._settings.known_model_names,
             default_model=self._settings.default_model_name,
+            policy=self._settings.address_policy(),
         )
         camera = await asyncio.to_thread(
             store.create_camera, engine=self._engine, account_uuid=account, camera=spec, regions=regions
@@ -109,6 +110,7 @@ class CameraServicer(camera_pb2_grpc.CameraServiceServicer):
             allow_file_urls=self._settings.allow_file_urls,
             known_models=self._settings.known_model_names,
             default_model=self._settings.default_model_name,
+            policy=self._settings.address_policy(),
         )
         # Everything is validated before anything is written: one transaction, all or nothing.
         regions = validation.check_regions(request.regions, "regions") if request.replace_regions else None

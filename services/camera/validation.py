@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 from urllib.parse import urlsplit
 
 from services.camera.models import CameraPatch, CameraSpec, RegionSpec
+from visionflow.camera_urls import AddressPolicy, AddressRefused
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.v1 import camera_pb2
 from visionflow.vocabulary import (
@@ -32,6 +33,9 @@ NETWORK_SCHEMES = frozenset({"rtsp", "rtsps", "http", "https"})
 FILE_SCHEME = "file"
 
 
+DEFAULT_POLICY = AddressPolicy()
+
+
 def invalid(field: str, reason: str) -> VisionFlowError:
     return VisionFlowError(ErrorCode.VALIDATION_ERROR, f"{field}: {reason}")
 
@@ -52,7 +56,9 @@ def check_location(value: str) -> str:
     return location
 
 
-def check_stream_url(value: str, *, allow_file_urls: bool, field: str = "stream_url") -> str:
+def check_stream_url(
+    value: str, *, allow_file_urls: bool, field: str = "stream_url", policy: AddressPolicy = DEFAULT_POLICY
+) -> str:
     url = value.strip()
     if not url:
         raise invalid(field, "is required")
@@ -75,14 +81,21 @@ def check_stream_url(value: str, *, allow_file_urls: bool, field: str = "stream_
         raise invalid(field, "must name a host")
     if scheme == FILE_SCHEME and not parts.path:
         raise invalid(field, "file URL must name a path")
+    if scheme in NETWORK_SCHEMES:
+        try:
+            policy.check_literal(url)  # names are checked by ingest when it connects
+        except AddressRefused as refused:
+            raise invalid(field, str(refused)) from None
     return url
 
 
-def check_detect_stream_url(value: str, *, allow_file_urls: bool) -> str:
+def check_detect_stream_url(
+    value: str, *, allow_file_urls: bool, policy: AddressPolicy = DEFAULT_POLICY
+) -> str:
     """A sub-stream for detection, validated like `stream_url`; empty means none."""
     if not value.strip():
         return ""
-    return check_stream_url(value, allow_file_urls=allow_file_urls, field="detect_stream_url")
+    return check_stream_url(value, allow_file_urls=allow_file_urls, field="detect_stream_url", policy=policy)
 
 
 def check_detect_fps(value: float) -> float:
@@ -160,18 +173,21 @@ def create_request(
     allow_file_urls: bool,
     known_models: Collection[str],
     default_model: str,
+    policy: AddressPolicy = DEFAULT_POLICY,
 ) -> tuple[CameraSpec, list[RegionSpec]]:
     """A new camera and its regions. REST's detection_areas carry no notification flag: on."""
     camera = CameraSpec(
         name=check_name(request.name),
-        stream_url=check_stream_url(request.stream_url, allow_file_urls=allow_file_urls),
+        stream_url=check_stream_url(request.stream_url, allow_file_urls=allow_file_urls, policy=policy),
         recognition=request.recognition,
         location=check_location(request.location),
         model_name=check_model_name(request.model_name, known=known_models, default=default_model),
         detect_fps=check_detect_fps(request.detect_fps)
         if request.HasField("detect_fps")
         else DEFAULT_DETECT_FPS,
-        detect_stream_url=check_detect_stream_url(request.detect_stream_url, allow_file_urls=allow_file_urls),
+        detect_stream_url=check_detect_stream_url(
+            request.detect_stream_url, allow_file_urls=allow_file_urls, policy=policy
+        ),
     )
     regions = check_regions(request.detection_areas, "detection_areas", notification_default=True)
     return camera, regions
@@ -183,11 +199,12 @@ def update_request(
     allow_file_urls: bool,
     known_models: Collection[str],
     default_model: str,
+    policy: AddressPolicy = DEFAULT_POLICY,
 ) -> CameraPatch:
     patch = CameraPatch(
         name=check_name(request.name) if request.HasField("name") else None,
         stream_url=(
-            check_stream_url(request.stream_url, allow_file_urls=allow_file_urls)
+            check_stream_url(request.stream_url, allow_file_urls=allow_file_urls, policy=policy)
             if request.HasField("stream_url")
             else None
         ),
@@ -200,7 +217,7 @@ def update_request(
         ),
         detect_fps=check_detect_fps(request.detect_fps) if request.HasField("detect_fps") else None,
         detect_stream_url=(
-            check_detect_stream_url(request.detect_stream_url, allow_file_urls=allow_file_urls)
+            check_detect_stream_url(request.detect_stream_url, allow_file_urls=allow_file_urls, policy=policy)
             if request.HasField("detect_stream_url")
             else None
         ),

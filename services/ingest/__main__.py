@@ -50,6 +50,7 @@ def worker_options(settings: IngestSettings, max_jpeg_bytes: int) -> WorkerOptio
             ),
         ),
         allow_file_urls=settings.allow_file_urls,
+        address_policy=settings.address_policy(),
         reconnect_initial_s=settings.ingest_reconnect_initial_s,
         reconnect_max_s=settings.ingest_reconnect_max_s,
         stall_timeout_s=settings.ingest_stall_timeout_s,

@@ -3,17 +3,24 @@
 Only network cameras (`rtsp`, `rtsps`, `rtmp`, `rtmps`, `http`, `https`) and, when the operator
 allows it, `file://` paths. Anything else (FFmpeg's `concat:`, `pipe:`, `subfile:`, bare paths,
 ...) is refused: a camera URL must never read the server's files or run a protocol by surprise.
+
+Before a network camera is opened, its host is resolved and every address checked against the
+camera address policy (visionflow/camera_urls.py); FFmpeg then connects to the checked address
+itself (plain schemes; TLS schemes keep the name for the certificate) and never follows an HTTP
+redirect, so neither a DNS answer that changes nor a redirect can lead it elsewhere.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
+from visionflow.camera_urls import AddressPolicy, AddressRefused
 from visionflow.logs import scrub_url
 
 NETWORK_SCHEMES = frozenset({"rtsp", "rtsps", "rtmp", "rtmps", "http", "https"})
+TLS_SCHEMES = frozenset({"rtsps", "rtmps", "https"})
 
 
 class SourceRefused(Exception):
@@ -22,6 +29,10 @@ class SourceRefused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class SourceUnreachable(SourceRefused):
+    """The camera's name does not resolve right now: try again later."""
 
 
 @dataclass(frozen=True)
@@ -37,8 +48,10 @@ class StreamSource:
         return scrub_url(self.target)
 
 
-def resolve_source(url: str, *, allow_files: bool, read_timeout_s: float) -> StreamSource:
-    """The source for a camera URL, or `SourceRefused` saying why not."""
+def resolve_source(
+    url: str, *, allow_files: bool, read_timeout_s: float, policy: AddressPolicy | None = None
+) -> StreamSource:
+    """The source for a camera URL, or `SourceRefused` saying why not (blocking: DNS)."""
     url = url.strip()
     if not url:
         raise SourceRefused("stream URL is empty")
@@ -54,14 +67,36 @@ def resolve_source(url: str, *, allow_files: bool, read_timeout_s: float) -> Str
         raise SourceRefused(f"unsupported stream URL scheme: {shown}")
     if not parts.hostname:
         raise SourceRefused("stream URL has no host")
+    target = _pinned(url, parts, scheme, policy or AddressPolicy())
     options = {"analyzeduration": "2000000", "probesize": "2000000"}
+    if scheme in ("http", "https"):
+        options["max_redirects"] = "0"  # a redirect is where a checked URL could lead elsewhere
     if scheme in ("rtsp", "rtsps", "http", "https"):
         # Socket I/O timeout in microseconds. (For rtmp the same option name means "listen for
         # incoming connections", so rtmp relies on the open/read timeouts of `av.open` alone.)
         options["timeout"] = str(int(read_timeout_s * 1_000_000))
     if scheme in ("rtsp", "rtsps"):
         options["rtsp_transport"] = "tcp"
-    return StreamSource(target=url, live=True, options=options)
+    return StreamSource(target=target, live=True, options=options)
+
+
+def _pinned(url: str, parts: SplitResult, scheme: str, policy: AddressPolicy) -> str:
+    """The URL with its host replaced by the checked address it resolves to (TLS: the name)."""
+    host = parts.hostname or ""
+    try:
+        address = policy.resolve(host, parts.port)
+    except AddressRefused as refused:
+        raise SourceRefused(str(refused)) from None
+    except (OSError, UnicodeError) as error:
+        raise SourceUnreachable(f"camera host {host} does not resolve: {error}") from None
+    if scheme in TLS_SCHEMES:
+        return url
+    shown = f"[{address}]" if address.version == 6 else str(address)
+    userinfo, _, _ = parts.netloc.rpartition("@")
+    netloc = (
+        (f"{userinfo}@" if "@" in parts.netloc else "") + shown + (f":{parts.port}" if parts.port else "")
+    )
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _file_source(netloc: str, path: str, *, allow_files: bool) -> StreamSource:

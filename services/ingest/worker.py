@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from services.ingest.capture import (
@@ -31,10 +31,11 @@ from services.ingest.capture import (
 )
 from services.ingest.frames import DetectFrame, Frame, LatestSlot
 from services.ingest.publisher import Publisher
-from services.ingest.sources import SourceRefused, StreamSource, resolve_source
+from services.ingest.sources import SourceRefused, SourceUnreachable, StreamSource, resolve_source
 from services.ingest.stats import CameraStats
 from services.ingest.timing import backoff_delay
 from visionflow import vocabulary
+from visionflow.camera_urls import AddressPolicy
 from visionflow.logs import scrub_url
 from visionflow.v1 import camera_pb2, events_pb2
 
@@ -92,6 +93,7 @@ class WorkerOptions:
     reconnect_max_s: float
     stall_timeout_s: float
     status_interval_s: float
+    address_policy: AddressPolicy = field(default_factory=AddressPolicy)
 
 
 class _Session:
@@ -187,19 +189,22 @@ class CameraWorker:
         attempt = 0
         while True:
             try:
-                sources = self._sources()
+                sources = await asyncio.to_thread(self._sources)  # DNS lookups: off the loop
             except SourceRefused as refused:
                 self._set_state(ERROR, refused.reason)
                 return  # nothing to retry until the camera's URL changes
-            if self.state not in (OFFLINE, ERROR):
-                self._set_state(CONNECTING, "")
-            session = self._open(*sources)
-            ended = await session.ended
-            self._session = None
-            if session.frames:
-                attempt = 0
-            self.stats.reset_rates()
-            self._set_state(ERROR if ended.error else OFFLINE, ended.reason)
+            except SourceUnreachable as unreachable:
+                self._set_state(OFFLINE, unreachable.reason)
+            else:
+                if self.state not in (OFFLINE, ERROR):
+                    self._set_state(CONNECTING, "")
+                session = self._open(*sources)
+                ended = await session.ended
+                self._session = None
+                if session.frames:
+                    attempt = 0
+                self.stats.reset_rates()
+                self._set_state(ERROR if ended.error else OFFLINE, ended.reason)
             delay = backoff_delay(attempt, self._options.reconnect_initial_s, self._options.reconnect_max_s)
             attempt += 1
             log.info("reconnecting camera_id=%s in %.1f s", self.camera_id, delay)
@@ -211,6 +216,7 @@ class CameraWorker:
             url,
             allow_files=self._options.allow_file_urls,
             read_timeout_s=self._options.capture.read_timeout_s,
+            policy=self._options.address_policy,
         )
 
     def _sources(self) -> tuple[StreamSource, StreamSource | None]:
@@ -221,6 +227,8 @@ class CameraWorker:
             return main, self._resolve(self.spec.detect_stream_url)
         except SourceRefused as refused:
             raise SourceRefused(f"detect stream: {refused.reason}") from None
+        except SourceUnreachable as unreachable:
+            raise SourceUnreachable(f"detect stream: {unreachable.reason}") from None
 
     def _open(self, main: StreamSource, detect: StreamSource | None) -> _Session:
         loop = asyncio.get_running_loop()

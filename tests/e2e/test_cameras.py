@@ -250,3 +250,29 @@ async def test_unknown_route_and_wrong_method_use_the_envelope(
     wrong = await http.put("/cameras", json={}, headers=alice.headers)
     assert_error(wrong, 405, "METHOD_NOT_ALLOWED")
     assert "GET" in wrong.headers["Allow"]
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "169.254.169.254",
+        "2852039166",
+        "0xa9fea9fe",
+        "0251.0376.0251.0376",
+        "[::ffff:169.254.169.254]",
+        "[fe80::1]",
+    ],
+)
+async def test_a_camera_pointing_at_the_metadata_service_is_refused_in_every_spelling(
+    http: httpx.AsyncClient, shared: Account, shared_camera: dict[str, Any], host: str
+) -> None:
+    url = f"http://{host}/latest/meta-data/"
+    created = await http.post("/cameras", json=camera_body(stream_url=url), headers=shared.headers)
+    assert_error(created, 422, "VALIDATION_ERROR")
+    assert "camera address not allowed" in created.json()["message"]
+    moved = await http.patch(
+        f"/cameras/{shared_camera['id']}", json={"detect_stream_url": url}, headers=shared.headers
+    )
+    assert_error(moved, 422, "VALIDATION_ERROR")
+    assert "detect_stream_url" in moved.json()["message"]
+    await assert_untouched(http, shared, shared_camera)

@@ -14,22 +14,24 @@ from pydantic import ValidationError
 
 from services.ingest.capture import JpegEncoder, describe_error
 from services.ingest.config import IngestSettings
-from services.ingest.sources import SourceRefused, resolve_source
+from services.ingest.sources import SourceRefused, SourceUnreachable, resolve_source
 from services.ingest.timing import LiveClock, Pacer, RealtimeTicker, backoff_delay
+from visionflow.camera_urls import AddressPolicy
 
 
 @pytest.mark.parametrize(
     "url",
     [
-        "rtsp://cam.local/stream",
-        "rtsps://user:pw@cam.local:322/stream",
-        "http://cam.local/mjpeg",
-        "https://cam.local/live.m3u8",
-        "rtmp://cam.local/live",
+        "rtsp://192.168.1.20/stream",
+        "rtsps://user:pw@localhost:322/stream",
+        "http://[::1]:8080/mjpeg",
+        "https://localhost/live.m3u8",
+        "rtmp://10.0.0.7/live",
     ],
 )
 def test_network_camera_urls_are_opened_live(url: str) -> None:
     source = resolve_source(url, allow_files=False, read_timeout_s=4)
+    # TLS keeps the name (certificates); plain schemes connect to the checked address itself.
     assert source.live and source.target == url
     assert "pw" not in source.display
     if url.startswith("rtmp"):
@@ -40,9 +42,27 @@ def test_network_camera_urls_are_opened_live(url: str) -> None:
 
 def test_rtsp_uses_tcp() -> None:
     assert (
-        resolve_source("rtsp://h/x", allow_files=False, read_timeout_s=1).options["rtsp_transport"] == "tcp"
+        resolve_source("rtsp://127.0.0.1/x", allow_files=False, read_timeout_s=1).options["rtsp_transport"]
+        == "tcp"
     )
-    assert "rtsp_transport" not in resolve_source("http://h/x", allow_files=False, read_timeout_s=1).options
+    http = resolve_source("http://127.0.0.1/x", allow_files=False, read_timeout_s=1).options
+    assert "rtsp_transport" not in http and http["max_redirects"] == "0"
+
+
+def test_a_name_is_pinned_to_the_address_it_was_checked_at() -> None:
+    source = resolve_source("rtsp://admin:pw@localhost:8554/cam", allow_files=False, read_timeout_s=1)
+    assert source.target in ("rtsp://admin:pw@127.0.0.1:8554/cam", "rtsp://admin:pw@[::1]:8554/cam")
+    tls = resolve_source("rtsps://localhost:322/cam", allow_files=False, read_timeout_s=1)
+    assert tls.target == "rtsps://localhost:322/cam"
+
+
+def test_refused_addresses_and_unknown_names() -> None:
+    policy = AddressPolicy.from_settings("", "127.0.0.2/32")
+    for url in ("http://169.254.169.254/latest/meta-data/", "rtsp://127.0.0.2/cam"):
+        with pytest.raises(SourceRefused, match="camera address not allowed"):
+            resolve_source(url, allow_files=False, read_timeout_s=1, policy=policy)
+    with pytest.raises(SourceUnreachable):
+        resolve_source("rtsp://no-such-camera.invalid/x", allow_files=False, read_timeout_s=1)
 
 
 @pytest.mark.parametrize(
