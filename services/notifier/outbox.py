@@ -4,6 +4,10 @@ A sender claims a due row with a conditional UPDATE (safe across replicas and re
 stays `pending` but its `next_attempt_at` moves a lease ahead, so a sender that dies mid-send
 leaves a row that becomes due again when the lease ends. A row turns `sent` only after the
 channel accepted the message, in the same commit that records it on the notification and target.
+
+Accounts take turns: a claim takes every account's oldest due row before anyone's second, so a
+flooding account (whose rows over its send limit are deferred to the next minute anyway) never
+holds another account's message back by more than one round.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -45,10 +49,25 @@ def claim_due(*, engine: Engine, limit: int, lease_s: float, now: datetime | Non
     now = now or utcnow()
     claimed: list[Delivery] = []
     with Session(engine, expire_on_commit=False) as session:
+        # Round robin over accounts: each account's oldest due row first, then each one's second,
+        # ... so an account with a thousand queued messages delays another's by one round at most.
+        turn = (
+            func.row_number()
+            .over(
+                partition_by=col(Delivery.account_uuid),
+                order_by=(col(Delivery.next_attempt_at), col(Delivery.id)),
+            )
+            .label("turn")
+        )
+        ranked = (
+            select(col(Delivery.id).label("id"), turn)
+            .where(col(Delivery.state) == DeliveryState.PENDING.value, col(Delivery.next_attempt_at) <= now)
+            .subquery()
+        )
         due = session.exec(
             select(Delivery)
-            .where(col(Delivery.state) == DeliveryState.PENDING.value, col(Delivery.next_attempt_at) <= now)
-            .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
+            .join(ranked, col(Delivery.id) == ranked.c.id)
+            .order_by(ranked.c.turn, col(Delivery.next_attempt_at), col(Delivery.id))
             .limit(limit)
         ).all()
         for row in due:

@@ -165,3 +165,23 @@ async def test_two_workers_never_send_a_row_twice(engine: Engine, smtp: SmtpSink
     for item in created:
         rows = outbox.deliveries_of(engine=engine, notification_id=item.notification.id or 0)
         assert [r.state for r in rows] == ["sent"] * 8 and all(r.attempts == 1 for r in rows)
+
+
+async def test_a_flooding_account_delays_a_quiet_one_by_one_round_at_most(
+    engine: Engine, smtp: SmtpSink, line: LineClient
+) -> None:
+    flooder, quiet = str(uuid.uuid4()), str(uuid.uuid4())
+    flood_emails = verified_recipients(engine, flooder, 10)
+    for _ in range(30):  # 300 mails queued before the quiet account's one
+        alert(engine, flooder)
+    [quiet_email] = verified_recipients(engine, quiet, 1)
+    alert(engine, quiet)
+    sender = worker(engine, smtp, line, per_minute=10_000)
+    started = time.monotonic()
+    async with running(sender):
+        await smtp.wait_for(quiet_email, timeout=10)
+        waited = time.monotonic() - started
+        flooded_before = sum(len(smtp.mails_to(e)) for e in flood_emails)
+    # Claims take turns by account: the quiet mail goes in the first round (concurrency 4).
+    assert flooded_before <= 4, flooded_before
+    assert waited < 2.0, waited
