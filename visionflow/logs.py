@@ -8,12 +8,19 @@ import re
 import sys
 from typing import Any
 
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
+# Userinfo runs to the last `@` of the authority: a password may contain `@` itself.
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s?#]*@")
+# Query parameters cameras take credentials in (`snapshot.cgi?user=admin&pwd=...`).
+_QUERY_CREDENTIALS = re.compile(
+    r"(?P<key>[?&;](?:pwd|pass|passwd|password|user|usr|username|login|token|auth|key|secret|sig|signature)=)"
+    r"[^&;#\s]*",
+    re.IGNORECASE,
+)
 
 
 def scrub_url(url: str) -> str:
-    """`rtsp://user:pass@host/x` -> `rtsp://***@host/x`, for logs and error messages."""
-    return _URL_CREDENTIALS.sub(r"\g<scheme>***@", url)
+    """`rtsp://user:pass@host/x?pwd=1` -> `rtsp://***@host/x?pwd=***`, for logs and messages."""
+    return _QUERY_CREDENTIALS.sub(r"\g<key>***", _URL_CREDENTIALS.sub(r"\g<scheme>***@", url))
 
 
 class _JsonFormatter(logging.Formatter):

@@ -19,7 +19,7 @@ from visionflow.v1 import media_pb2, media_pb2_grpc
 def model_info(model: InferenceModel) -> media_pb2.ModelInfo:
     return media_pb2.ModelInfo(
         model_name=model.name,
-        weights=str(model.loaded_file),
+        weights=model.loaded_file.name,  # the file, not where this server keeps it
         backend=model.backend,
         device=model.device,
         classes=list(model.classes),

@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from services.gateway.clients import Clients, open_clients
 from services.gateway.config import GatewaySettings
 from services.gateway.errors import install_error_handlers
-from services.gateway.middleware import AccessLog, BodySizeLimit
+from services.gateway.middleware import AccessLog, BodySizeLimit, SecurityHeaders
 from services.gateway.pages import STATIC_DIR
 from services.gateway.routes import ROUTERS, docs
 from visionflow.links import ImageLinkSigner, link_key_path, load_or_create_link_key
@@ -67,5 +67,6 @@ def create_app(settings: GatewaySettings, clients: Clients | None = None) -> Fas
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     return app

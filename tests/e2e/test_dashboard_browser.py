@@ -173,3 +173,28 @@ async def test_dashboard_refreshes_an_expired_token_once_then_falls_back_to_logi
     await page.goto(f"{gateway_url}/dashboard")
     await page.wait_for_url(f"{gateway_url}/login")
     assert errors == []
+
+
+@needs_chromium
+async def test_a_token_in_a_link_is_used_for_that_page_only_never_stored(
+    browser: Browser, gateway_url: str, http: httpx.AsyncClient
+) -> None:
+    """An attacker's link `/dashboard?token=<attacker's token>` must not log the victim into the
+    attacker's account for later visits (login CSRF)."""
+    victim = await new_account(http, "victim")
+    attacker = await new_account(http, "attacker")
+    await create_camera(http, victim, name="Victim-cam")
+    await create_camera(http, attacker, name="Attacker-cam")
+    page, errors = await open_page(browser)
+    await log_in(page, gateway_url, victim)
+    await page.wait_for_url(f"{gateway_url}/dashboard")
+    stored = await page.evaluate("localStorage.getItem('access_token')")
+
+    await page.goto(f"{gateway_url}/dashboard?token={attacker.access_token}")
+    await expect(page.locator("#cameras")).to_contain_text("Attacker-cam")
+    assert "token=" not in page.url  # taken out of the address bar
+    assert await page.evaluate("localStorage.getItem('access_token')") == stored
+    await page.goto(f"{gateway_url}/dashboard")
+    await expect(page.locator("#cameras")).to_contain_text("Victim-cam")
+    await expect(page.locator("#cameras")).not_to_contain_text("Attacker-cam")
+    assert errors == []

@@ -45,3 +45,11 @@ async def test_sigterm_ends_open_streams_and_exits_zero(
         assert "stopped service=gateway" in log and "Traceback" not in log
     finally:
         gateway.kill()
+
+
+async def test_every_response_carries_the_security_headers(http: httpx.AsyncClient) -> None:
+    for path in ("/healthz", "/cameras", "/login", "/openapi.json", "/static/login.js", "/no-such-route"):
+        response = await http.get(path)
+        assert response.headers["x-content-type-options"] == "nosniff", path
+        assert response.headers["x-frame-options"] == "DENY", path
+        assert response.headers["referrer-policy"] == "no-referrer", path

@@ -1,14 +1,17 @@
 // Dashboard: the caller's cameras (GET /cameras) with links to their streams and region editor,
 // an "Add camera" form (POST /cameras) and the newest notifications (GET /notifications).
-// Tokens come from ?token= or localStorage ("access_token", "refresh_token"); an expired access
-// token is exchanged once through POST /token/refresh, and a 401 after that opens /login.
+// Tokens come from localStorage ("access_token", "refresh_token"), or from ?token= for this page
+// only: a token in a link is never stored (a link must not log anyone into another account), and
+// is taken out of the address bar. An expired access token is exchanged once through
+// POST /token/refresh, and a 401 after that opens /login.
 "use strict";
 
 (function () {
   const storage = window.localStorage;
   const params = new URLSearchParams(window.location.search);
-  if (params.get("token")) {
-    storage.setItem("access_token", params.get("token"));
+  const linkToken = params.get("token") || "";
+  if (linkToken) {
+    window.history.replaceState(null, "", window.location.pathname);
   }
   const statusLine = document.getElementById("status");
   const cameraRows = document.querySelector("#cameras tbody");
@@ -25,7 +28,7 @@
   }
 
   function token() {
-    return storage.getItem("access_token") || "";
+    return linkToken || storage.getItem("access_token") || "";
   }
 
   function toLogin() {

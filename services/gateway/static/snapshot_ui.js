@@ -1,6 +1,7 @@
 // Region editor: the camera's snapshot with its saved regions drawn over it (SVG), a click-to-add
-// polygon tool, and Save through POST /rectangles/<id>. The token comes from ?token= or
-// localStorage ("access_token").
+// polygon tool, and Save through POST /rectangles/<id>. The token comes from localStorage
+// ("access_token"), or from ?token= for this page only (never stored: a link must not log anyone
+// into another account).
 "use strict";
 
 (function () {
@@ -10,7 +11,7 @@
   const params = new URLSearchParams(window.location.search);
   const token = params.get("token") || window.localStorage.getItem("access_token") || "";
   if (params.get("token")) {
-    window.localStorage.setItem("access_token", params.get("token"));
+    window.history.replaceState(null, "", window.location.pathname);
   }
 
   const img = document.getElementById("snapshot");

@@ -37,4 +37,18 @@ def test_metadata_code_wins_over_grpc_status() -> None:
 
 def test_scrub_url_hides_credentials() -> None:
     assert scrub_url("rtsp://admin:s3cret@10.0.0.5:554/live") == "rtsp://***@10.0.0.5:554/live"
+    # A password with @ in it, and credentials in the query, as many cameras take them.
+    assert scrub_url("rtsp://admin:p@ss@w0rd@cam:554/x") == "rtsp://***@cam:554/x"
+    assert (
+        scrub_url("http://cam/snapshot.cgi?user=admin&pwd=s3cret&res=1")
+        == "http://cam/snapshot.cgi?user=***&pwd=***&res=1"
+    )
+    assert (
+        scrub_url("rtsp://cam/live?channel=1&Password=x;token=y")
+        == "rtsp://cam/live?channel=1&Password=***;token=***"
+    )
+    assert (
+        scrub_url("connecting to rtsp://a:b@h/1 and http://h/2?key=k")
+        == "connecting to rtsp://***@h/1 and http://h/2?key=***"
+    )
     assert scrub_url("rtsp://10.0.0.5/live") == "rtsp://10.0.0.5/live"
