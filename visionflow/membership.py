@@ -108,18 +108,10 @@ class Membership:
 
     async def start(self) -> None:
         """Join, read the current member list, then keep both fresh in a background task."""
-        self._kv = await bus.key_value(
-            self._js,
-            KeyValueConfig(
-                bucket=subjects.MEMBERS_BUCKET,
-                history=1,
-                ttl=self._ttl,
-                storage=StorageType.MEMORY,
-                replicas=self._replicas,
-            ),
-        )
+        self._kv = await self._bucket()
         await self._renew()
-        self._watcher = await self._kv.watch(f"{self.role}.*")
+        if self._watcher is None:
+            self._watcher = await self._kv.watch(f"{self.role}.*")
         watcher = self._watcher
         with contextlib.suppress(NatsTimeoutError):
             async with asyncio.timeout(_SYNC_TIMEOUT_S):
@@ -182,14 +174,35 @@ class Membership:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self._heartbeat)
 
+    async def _bucket(self) -> KeyValue:
+        return await bus.key_value(
+            self._js,
+            KeyValueConfig(
+                bucket=subjects.MEMBERS_BUCKET,
+                history=1,
+                ttl=self._ttl,
+                storage=StorageType.FILE,
+                replicas=self._replicas,
+            ),
+        )
+
     async def _renew(self) -> None:
         if self._kv is None:
             return
         try:
             await self._kv.put(self.key, datetime.now(UTC).isoformat().encode())
             self._renewed_at = time.monotonic()
+            return
         except Exception as error:  # noqa: BLE001 - disconnected or JetStream unavailable
             log.warning("renewing %s membership of %s failed: %s", self.role, self.member_id, error)
+        # A NATS server that lost its store (or a bucket deleted by hand): declare it again.
+        try:
+            self._kv = await self._bucket()
+            await self._kv.put(self.key, datetime.now(UTC).isoformat().encode())
+            self._renewed_at = time.monotonic()
+            await self._rewatch()
+        except Exception as error:  # noqa: BLE001 - still away: the next heartbeat tries again
+            log.debug("membership bucket not back yet: %s", error)
 
     def _note(self, entry: KeyValue.Entry) -> None:
         member = entry.key.split(".", 1)[1] if "." in entry.key else ""

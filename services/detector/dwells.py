@@ -16,6 +16,7 @@ event; a lost write costs at most a second alert, never a missed one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -104,11 +105,14 @@ class DwellStore:
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        self._kv = await bus.key_value(
+    async def _bucket(self) -> KeyValue:
+        return await bus.key_value(
             self._js,
             KeyValueConfig(bucket=subjects.DWELLS_BUCKET, history=1, ttl=self._ttl, storage=StorageType.FILE),
         )
+
+    async def start(self) -> None:
+        self._kv = await self._bucket()
         self._task = asyncio.create_task(self._run(), name="dwell-store")
 
     async def stop(self) -> None:
@@ -181,6 +185,8 @@ class DwellStore:
                 await self._kv.delete(dwells_key(camera_id))
         except Exception as error:  # noqa: BLE001 - disconnected: the next frame notes it again
             log.debug("saving dwells of camera_id=%s failed: %s", camera_id, error)
+            with contextlib.suppress(Exception):  # a NATS that lost its store: declare it again
+                self._kv = await self._bucket()
             return
         self._written[camera_id] = _shape(dwells)
         self._written_at[camera_id] = time.monotonic()

@@ -91,7 +91,10 @@ class Supervisor:
         """The camera now belongs to another replica: stop reading it (no status is published)."""
         current = self._workers.pop(camera_id, None)
         if current is not None:
-            log.info("camera released to another replica camera_id=%s", camera_id)
+            log.info(
+                "camera released camera_id=%s (another replica owns it, or none while NATS is away)",
+                camera_id,
+            )
             await self._retire(current)
 
     def demand(self, kind: str, camera_id: int) -> None:
