@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -29,8 +30,11 @@ from visionflow.v1 import events_pb2
 
 log = logging.getLogger(__name__)
 
-_ATTEMPTS = 5
+# Retried for as long as JetStream's duplicate window (so a retry of a publish that did land is
+# still dropped as a duplicate), with backoff up to a few seconds.
+_GIVE_UP_S = 120.0
 _FIRST_BACKOFF_S = 0.5
+_MAX_BACKOFF_S = 5.0
 _MSG_ID = "Nats-Msg-Id"
 
 
@@ -141,7 +145,10 @@ class AlertSender:
 
     async def _attempts(self, pending: PendingAlert) -> None:
         delay = _FIRST_BACKOFF_S
-        for attempt in range(1, _ATTEMPTS + 1):
+        give_up = time.monotonic() + _GIVE_UP_S
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 event = await self.send(pending)
                 log.info(
@@ -156,16 +163,17 @@ class AlertSender:
                 return
             except Exception as error:  # noqa: BLE001 - NATS timeouts, disconnects, server errors
                 log.warning(
-                    "alert for camera_id=%s attempt %s/%s failed: %s",
+                    "alert for camera_id=%s attempt %s failed (retrying for up to %gs): %s",
                     pending.camera_id,
                     attempt,
-                    _ATTEMPTS,
+                    _GIVE_UP_S,
                     error,
                 )
                 self._bucket = None
-                if attempt < _ATTEMPTS:
-                    await asyncio.sleep(delay)
-                    delay *= 2
+                if time.monotonic() + delay >= give_up:
+                    break
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _MAX_BACKOFF_S)
         self._metrics.alert_failures.inc()
         log.error("alert for camera_id=%s account=%s dropped", pending.camera_id, pending.account_uuid)
 

@@ -101,7 +101,7 @@ async def test_an_alert_not_yet_stored_when_its_replica_dies_is_raised_by_the_ne
 
     arrived = time.time()
     seq = await send_detect(nc, camera_id, size, "motion", seconds=DWELL_S + 1.0, jpeg=jpeg)
-    await wait_for(lambda: f"alert for camera_id={camera_id} attempt 1/" in doomed.log_text(), 10, "a raise")
+    await wait_for(lambda: f"alert for camera_id={camera_id} attempt 1 " in doomed.log_text(), 10, "a raise")
     await asyncio.to_thread(doomed.kill)
     await bus.ensure_streams(js)
 
