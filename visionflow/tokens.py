@@ -42,6 +42,7 @@ class Principal:
 
     account_uuid: str
     username: str
+    expires_at: float = 0.0  # Unix time the token stops being valid (0: unknown)
 
 
 def load_public_key(pem: str) -> Ed25519PublicKey:
@@ -143,7 +144,11 @@ class TokenVerifier:
         if kid not in self._keys:
             await self._refresh()
         claims = decode_token(token, self._keys, ACCESS_TYPE)
-        return Principal(account_uuid=str(claims["sub"]), username=str(claims.get("username", "")))
+        return Principal(
+            account_uuid=str(claims["sub"]),
+            username=str(claims.get("username", "")),
+            expires_at=float(claims.get("exp", 0) or 0),
+        )
 
     async def principal(self, context: grpc.aio.ServicerContext) -> Principal:
         """The caller of an RPC, from its `authorization: Bearer` metadata."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from fastapi import APIRouter, Request
@@ -27,6 +28,8 @@ router = APIRouter(tags=["media"])
 BOUNDARY = "frame"
 MJPEG_MEDIA_TYPE = f"multipart/x-mixed-replace; boundary={BOUNDARY}"
 MAX_FPS = 30.0
+# An open stream re-checks that its camera is still the viewer's this often.
+RECHECK_S = 10.0
 NO_FRAME_YET = "No frame from this camera yet"
 _STREAM_HEADERS = {
     "Cache-Control": "no-cache, no-store, must-revalidate",
@@ -80,21 +83,32 @@ async def relay(
     idle_seconds: float,
     still_owned: Callable[[], Awaitable[bool]],
     max_fps: float = MAX_FPS,
+    *,
+    expires_at: float = 0.0,
+    recheck_s: float = RECHECK_S,
 ) -> AsyncIterator[bytes]:
-    """MJPEG parts of the newest frames; ends when the camera goes away or the hub closes.
+    """MJPEG parts of the newest frames; ends when the camera goes away or the hub closes, when
+    the viewer's token expires (`expires_at`, Unix time), or when a re-check (every `recheck_s`,
+    and whenever no frame came for `idle_seconds`) finds the camera no longer the viewer's.
 
     A client disconnect cancels this generator (Starlette), which leaves the feed.
     """
     loop = asyncio.get_running_loop()
     min_interval = 1.0 / max_fps
+    next_check = loop.time() + recheck_s
     try:
         async with hub.watch(subject) as slot:
             version = 0
             while True:
-                got = await slot.next(version, timeout=idle_seconds)
-                if got is None:
+                if expires_at and time.time() >= expires_at:
+                    return  # the viewer's access token ran out: it must log in again
+                wait = min(idle_seconds, max(0.05, next_check - loop.time()))
+                got = await slot.next(version, timeout=wait)
+                if got is None or loop.time() >= next_check:
+                    next_check = loop.time() + recheck_s
                     if not await still_owned():
                         return
+                if got is None:
                     continue
                 sent_at = loop.time()
                 version, frame = got
@@ -120,7 +134,8 @@ async def _stream(
         return True
 
     log.info("stream start kind=%s camera_id=%s account=%s", kind, camera_id, caller.account_uuid)
-    return MjpegResponse(relay(_hub(clients), subject, idle_seconds, still_owned), headers=_STREAM_HEADERS)
+    stream = relay(_hub(clients), subject, idle_seconds, still_owned, expires_at=caller.principal.expires_at)
+    return MjpegResponse(stream, headers=_STREAM_HEADERS)
 
 
 @router.get(

@@ -119,3 +119,45 @@ async def test_a_feed_asks_for_its_frames_while_open_and_stops_when_left(nc: NAT
     async with hub.watch("vf.detections.105"):  # not a frame feed made on demand
         await asyncio.sleep(0.2)
     assert len(demands) == 4
+
+
+async def _publish_until(nc: NATS, subject: str, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        await nc.publish(subject, b"\xff\xd8 frame")
+        await asyncio.sleep(0.05)
+
+
+async def test_a_stream_ends_when_its_token_expires_or_the_camera_is_no_longer_the_viewers(
+    nc: NATS,
+) -> None:
+    import time
+
+    from services.gateway.routes.media import relay
+
+    hub = FrameHub(nc)
+    stop = asyncio.Event()
+    feeding = asyncio.create_task(_publish_until(nc, "vf.frames.raw.103", stop))
+    try:
+
+        async def owned() -> bool:
+            return True
+
+        started = time.monotonic()
+        parts = [p async for p in relay(hub, "vf.frames.raw.103", 5.0, owned, expires_at=time.time() + 1.0)]
+        assert parts and 0.9 <= time.monotonic() - started < 3.0  # ended at expiry, frames flowing
+
+        checks = 0
+
+        async def revoked_after_first_check() -> bool:
+            nonlocal checks
+            checks += 1
+            return checks < 2
+
+        started = time.monotonic()
+        parts = [
+            p async for p in relay(hub, "vf.frames.raw.103", 5.0, revoked_after_first_check, recheck_s=0.3)
+        ]
+        assert parts and checks == 2 and time.monotonic() - started < 3.0
+    finally:
+        stop.set()
+        await feeding
