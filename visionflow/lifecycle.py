@@ -42,6 +42,7 @@ class Runtime:
         self._js: JetStreamContext | None = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._cleanups: list[Cleanup] = []
+        self._stoppers: list[Callable[[], None]] = []
         self.crashed = False
 
     @property
@@ -78,6 +79,10 @@ class Runtime:
         self._tasks.append(task)
         return task
 
+    def stop_task_by(self, stop: Callable[[], None]) -> None:
+        """At shutdown, call `stop` (a loop's stop event) and let the tasks end before any cancel."""
+        self._stoppers.append(stop)
+
     def on_stop(self, cleanup: Cleanup) -> None:
         """Register a cleanup; cleanups run in reverse order of registration."""
         self._cleanups.append(cleanup)
@@ -94,6 +99,10 @@ class Runtime:
         await server.stop(grace=5)
 
     async def shutdown(self) -> None:
+        for stop in self._stoppers:
+            stop()
+        if self._stoppers and self._tasks:
+            await asyncio.wait(self._tasks, timeout=TASK_STOP_TIMEOUT_S)
         for task in self._tasks:
             task.cancel()
         if self._tasks:

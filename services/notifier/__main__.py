@@ -72,6 +72,7 @@ async def main() -> Runtime:
             policy=_policy(settings),
         )
         runtime.add_task(worker.run(), name="delivery")
+        runtime.stop_task_by(worker.stop)
         cameras = CameraFeed(runtime.js)  # which account owns which camera
         await cameras.start()
         runtime.on_stop(cameras.stop)

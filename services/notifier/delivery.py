@@ -56,16 +56,22 @@ class DeliveryWorker:
         self._limiter = limiter
         self._policy = policy
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
         self._watches: dict[int, _Watch] = {}
 
     def wake(self) -> None:
         self._wake.set()
 
+    def stop(self) -> None:
+        """End `run` after its current round (a loop stops by an event: cancel() can be lost)."""
+        self._stopping.set()
+        self._wake.set()
+
     async def run(self) -> None:
         policy = self._policy
         try:
-            while True:
+            while not self._stopping.is_set():
                 self._wake.clear()
                 free = policy.concurrency - len(self._inflight)
                 if free > 0:
@@ -78,8 +84,10 @@ class DeliveryWorker:
                         rows = []
                     for row in rows:
                         self._spawn(row)
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancel.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), policy.poll_s)
+                    async with asyncio.timeout(policy.poll_s):
+                        await self._wake.wait()
         finally:
             await self._drain()
 

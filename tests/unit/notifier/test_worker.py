@@ -123,9 +123,13 @@ async def running(*workers: DeliveryWorker) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        for task in tasks:
+        for worker in workers:
+            worker.stop()
+        _, late = await asyncio.wait(tasks, timeout=10)
+        for task in late:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        assert not late, "a delivery worker did not stop on its event"
 
 
 async def test_rate_limit_delays_but_never_drops(engine: Engine, smtp: SmtpSink, line: LineClient) -> None:
