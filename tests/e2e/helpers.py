@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 from playwright.async_api import Page
 
 from tests.support.processes import ROOT
@@ -19,6 +20,10 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 SQUARE = [[100, 100], [300, 100], [300, 300], [100, 300]]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Browser tests skip without Chromium, except under CI=true, where they must fail.
+needs_chromium = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM) and not os.environ.get("CI"), reason="Chromium is not installed"
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
-import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.e2e.helpers import (
-    CHROMIUM,
     Account,
     camera_body,
     create_camera,
     forwarded_for,
     login,
+    needs_chromium,
     new_account,
     save_screenshot,
 )
-
-needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
 
 
 async def open_page(browser: Browser) -> tuple[Page, list[str]]:

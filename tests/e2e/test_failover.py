@@ -25,13 +25,13 @@ from tests.e2e.helpers import new_account
 from tests.support.line_api import LineApiStandIn
 from tests.support.media import pan_video, walk_in_video
 from tests.support.processes import start_nats
-from tests.support.rtsp import RtspServer, rtsp_available, start_multi_rtsp_server
+from tests.support.rtsp import RtspServer, needs_rtsp, start_multi_rtsp_server
 from tests.support.smtp import SmtpSink
 from visionflow import bus, subjects
 from visionflow.membership import owner_among
 from visionflow.v1 import media_pb2
 
-pytestmark = pytest.mark.skipif(not rtsp_available(), reason="GStreamer RTSP server not installed")
+pytestmark = needs_rtsp
 
 REPLICAS = 2
 CAMERAS = 6

@@ -19,9 +19,9 @@ from tests.conftest import System
 from tests.e2e.alerting import draw_door_zone, verified_recipient, wait_for_notifications
 from tests.e2e.helpers import Account
 from tests.support.media import walk_in_video
-from tests.support.rtsp import RtspServer, rtsp_available, start_rtsp_server
+from tests.support.rtsp import RtspServer, needs_rtsp, start_rtsp_server
 
-pytestmark = pytest.mark.skipif(not rtsp_available(), reason="GStreamer RTSP server not installed")
+pytestmark = needs_rtsp
 
 CLIP_SECONDS = 40.0  # longer than the test, so the person never walks in a second time
 DWELL_SECONDS = 2.0

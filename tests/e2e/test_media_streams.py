@@ -22,11 +22,11 @@ from tests.conftest import System
 from tests.e2e.helpers import Account
 from tests.support.media import BUS_PAN, pan_video
 from tests.support.mjpeg import PartReader
-from tests.support.rtsp import RtspServer, rtsp_available, start_rtsp_server
+from tests.support.rtsp import RtspServer, needs_rtsp, start_rtsp_server
 from visionflow import subjects
 from visionflow.v1 import media_pb2
 
-pytestmark = pytest.mark.skipif(not rtsp_available(), reason="GStreamer RTSP server not installed")
+pytestmark = needs_rtsp
 
 
 @pytest.fixture

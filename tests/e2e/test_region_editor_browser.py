@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
-import pytest
 from playwright.async_api import Browser, expect
 
 from tests.conftest import System
-from tests.e2e.helpers import CHROMIUM, Account, create_camera, region_body, save_screenshot
+from tests.e2e.helpers import Account, create_camera, needs_chromium, region_body, save_screenshot
 from tests.e2e.mjpeg import Publisher
 from visionflow import subjects
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
+pytestmark = needs_chromium
 
 
 async def test_draw_and_save_a_region_over_the_snapshot(

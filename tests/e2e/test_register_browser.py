@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
-import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.helpers import CHROMIUM, PASSWORD, forwarded_for, login, save_screenshot, unique_username
+from tests.e2e.helpers import (
+    PASSWORD,
+    forwarded_for,
+    login,
+    needs_chromium,
+    save_screenshot,
+    unique_username,
+)
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
+pytestmark = needs_chromium
 
 
 async def fill_and_submit(page: Page, username: str, email: str, password: str) -> None:

@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from tests.support.processes import ManagedProcess
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -37,6 +39,15 @@ def rtsp_available() -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     return result.returncode == 0
+
+
+def rtsp_missing_skips() -> bool:
+    """Skip RTSP tests when GStreamer is missing, except under CI=true, where they must fail."""
+    return not rtsp_available() and not os.environ.get("CI")
+
+
+# For a module or test that needs the RTSP server (`pytestmark = needs_rtsp`).
+needs_rtsp = pytest.mark.skipif(rtsp_missing_skips(), reason="GStreamer RTSP server not installed")
 
 
 def _system_env() -> dict[str, str]:

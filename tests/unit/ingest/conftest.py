@@ -10,7 +10,7 @@ import pytest
 from tests.support import media
 from tests.support.http_camera import HttpCamera, start_http_camera
 from tests.support.keyserver import KeyServer
-from tests.support.rtsp import RtspServer, rtsp_available, start_rtsp_server
+from tests.support.rtsp import RtspServer, rtsp_missing_skips, start_rtsp_server
 from tests.unit.ingest.rig import IngestRig, start_rig
 
 
@@ -32,7 +32,7 @@ def work_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _rtsp(clip: Path, log_dir: Path, name: str) -> Iterator[RtspServer]:
-    if not rtsp_available():
+    if rtsp_missing_skips():
         pytest.skip("GStreamer RTSP server for the system Python missing: run `make system-deps`")
     server = start_rtsp_server(clip, log_dir, name=name)
     try:
