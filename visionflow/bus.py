@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import nats
 from google.protobuf.message import Message
@@ -18,6 +20,8 @@ from nats.js.kv import KeyValue
 from visionflow import snapshots, subjects
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 async def connect(url: str, name: str) -> NATS:
@@ -120,13 +124,18 @@ async def publish_message(js: JetStreamContext, subject: str, message: Message) 
     await js.publish(subject, message.SerializeToString())
 
 
-async def key_value(js: JetStreamContext, config: KeyValueConfig) -> KeyValue:
-    """A KV bucket, created when missing (another replica may create it at the same moment)."""
+async def get_or_create(get: Callable[[], Awaitable[T]], create: Callable[[], Awaitable[T]]) -> T:
+    """A bucket, created when missing; another process creating it at the same moment is fine."""
     try:
-        return await js.key_value(config.bucket)
+        return await get()
     except BucketNotFoundError:
         pass
     try:
-        return await js.create_key_value(config)
+        return await create()
     except BadRequestError:
-        return await js.key_value(config.bucket)
+        return await get()
+
+
+async def key_value(js: JetStreamContext, config: KeyValueConfig) -> KeyValue:
+    """A KV bucket, created with `config` when missing."""
+    return await get_or_create(lambda: js.key_value(config.bucket), lambda: js.create_key_value(config))

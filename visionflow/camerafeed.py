@@ -29,6 +29,10 @@ from visionflow.v1 import camera_pb2, events_pb2
 
 log = logging.getLogger(__name__)
 
+# How long to wait for a camera unknown to this replica's feed: one created a moment ago may not
+# have reached it yet.
+JUST_CREATED_WAIT_S = 2.0
+
 
 class CameraHandler(Protocol):
     async def apply(self, change: events_pb2.CameraChanged) -> None:

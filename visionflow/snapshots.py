@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from nats.js import JetStreamContext
 from nats.js.api import ObjectStoreConfig, StorageType
-from nats.js.errors import BadRequestError, BucketNotFoundError
+from nats.js.errors import BucketNotFoundError
 from nats.js.object_store import ObjectStore
 
 from visionflow import subjects
@@ -53,15 +53,13 @@ def bucket_config(
 
 async def ensure_bucket(js: JetStreamContext, config: ObjectStoreConfig | None = None) -> ObjectStore:
     """The snapshot bucket, created with its limits when missing (idempotent, race-safe)."""
-    try:
-        return await js.object_store(subjects.SNAPSHOT_BUCKET)
-    except BucketNotFoundError:
-        pass
-    try:
+    from visionflow.bus import get_or_create  # bus declares this bucket with the streams
+
+    return await get_or_create(
+        lambda: js.object_store(subjects.SNAPSHOT_BUCKET),
         # nats-py overwrites config.bucket with its `bucket` argument: pass both.
-        return await js.create_object_store(bucket=subjects.SNAPSHOT_BUCKET, config=config or bucket_config())
-    except BadRequestError:
-        return await js.object_store(subjects.SNAPSHOT_BUCKET)
+        lambda: js.create_object_store(bucket=subjects.SNAPSHOT_BUCKET, config=config or bucket_config()),
+    )
 
 
 def snapshot_key(account_uuid: str, camera_id: int, capture_ns: int, event_id: str) -> str:

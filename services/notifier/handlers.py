@@ -28,7 +28,7 @@ from services.notifier import store, validation
 from services.notifier.delivery import DeliveryWorker
 from services.notifier.validation import NewNotification
 from visionflow import subjects
-from visionflow.camerafeed import CameraFeed
+from visionflow.camerafeed import JUST_CREATED_WAIT_S, CameraFeed
 from visionflow.errors import VisionFlowError
 from visionflow.v1 import events_pb2
 
@@ -37,8 +37,6 @@ log = logging.getLogger(__name__)
 FETCH_BATCH = 16
 FETCH_TIMEOUT_S = 1.0
 NAK_DELAY_S = 5.0
-# A camera created a moment ago may not have reached this replica's feed yet.
-CAMERA_WAIT_S = 2.0
 
 
 def event_notification(event: events_pb2.AlertEvent, fallback_id: str) -> NewNotification:
@@ -121,7 +119,7 @@ class AlertConsumer:
             log.warning("undecodable alert event dropped seq=%s", sequence)
             await message.term()
             return
-        camera = await self._cameras.wait_for_camera(event.camera_id, CAMERA_WAIT_S)
+        camera = await self._cameras.wait_for_camera(event.camera_id, JUST_CREATED_WAIT_S)
         if camera is None or camera.account_uuid != event.account_uuid:
             log.warning(
                 "alert for a camera that is not the account's dropped account=%s camera_id=%s event=%s",

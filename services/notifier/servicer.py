@@ -31,16 +31,13 @@ from services.notifier.delivery import DeliveryWorker
 from services.notifier.failures import DeliveryError
 from services.notifier.line import LineClient
 from services.notifier.models import EmailRecipient
-from visionflow.camerafeed import CameraFeed
+from visionflow.camerafeed import JUST_CREATED_WAIT_S, CameraFeed
 from visionflow.db import utcnow
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.tokens import TokenVerifier
 from visionflow.v1 import notifier_pb2, notifier_pb2_grpc
 
 log = logging.getLogger(__name__)
-
-# A camera created a moment ago may not have reached this replica's camera feed yet.
-CAMERA_WAIT_S = 2.0
 
 
 class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
@@ -88,7 +85,7 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
             event_id=request.event_id,
         )
         # The camera must be the caller's; its name is the camera's own, not the request's.
-        camera = await self._cameras.wait_for_camera(data.camera_id, CAMERA_WAIT_S)
+        camera = await self._cameras.wait_for_camera(data.camera_id, JUST_CREATED_WAIT_S)
         if camera is None or camera.account_uuid != account:
             raise VisionFlowError(ErrorCode.CAMERA_NOT_FOUND, "Camera not found or not accessible")
         data = replace(data, camera_name=camera.name[: validation.MAX_LABEL_CHARS])

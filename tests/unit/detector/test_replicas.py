@@ -97,7 +97,8 @@ async def test_an_alert_not_yet_stored_when_its_replica_dies_is_raised_by_the_ne
     await js.delete_stream(subjects.EVENTS_STREAM)  # alerts cannot be stored for now
     door = region(1, "Door", size, alert_duration=DWELL_S, classes=("person",))
     await change(js, events_pb2.CHANGE_KIND_CREATED, camera_id, ACCOUNT, regions=[door])
-    await asyncio.sleep(0.5)
+    applied = f"camera_id={camera_id} account={ACCOUNT} recognition=True"
+    await wait_for(lambda: applied in doomed.log_text(), 10, "the owner to take the camera on")
 
     arrived = time.time()
     seq = await send_detect(nc, camera_id, size, "motion", seconds=DWELL_S + 1.0, jpeg=jpeg)
