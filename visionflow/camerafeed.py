@@ -63,13 +63,13 @@ class CameraFeed:
         self,
         js: JetStreamContext,
         handler: CameraHandler | None = None,
-        owns: Callable[[int], bool] = _owns_everything,
+        owns: Callable[[int], bool] | None = None,
     ) -> None:
         self._js = js
         self._handler: CameraHandler = handler or _Remember()
+        self._owns = owns or _owns_everything
         self._synced = asyncio.Event()
         self._changed = asyncio.Condition()
-        self._owns = owns
         self._cameras: dict[int, events_pb2.CameraChanged] = {}
         self._handed: set[int] = set()
         self._lock = asyncio.Lock()

@@ -114,7 +114,7 @@ class CameraDirectory:
         self._same_object = same_object_seconds
         self._cameras: dict[int, WatchedCamera] = {}
         self._dwells = dwells
-        self.feed = CameraFeed(js, self, owns=owns) if owns is not None else CameraFeed(js, self)
+        self.feed = CameraFeed(js, self, owns=owns)
         self._demand: Subscription | None = None
 
     def _zones(self, rules: tuple[ZoneRule, ...] | list[ZoneRule]) -> ZoneEngine:
