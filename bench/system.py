@@ -84,7 +84,7 @@ def running_system(
         nats = start_nats(root / "nats", root / "logs")
         env = {
             "VF_DATA_DIR": str(root),
-            "VF_NATS_URL": nats.url,
+            **nats.login_env(),
             "VF_LOG_LEVEL": "WARNING",
             "VF_INGEST_METRICS_PORT": "0",
             "VF_DETECTOR_METRICS_PORT": "0",

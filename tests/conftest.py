@@ -47,6 +47,8 @@ def nats_server(data_dir: Path) -> Iterator[NatsServer]:
     server = start_nats(data_dir / "nats", data_dir / "logs")
     yield server
     server.stop()
+    # Every service ran as its own NATS role: none may have needed more than its permissions.
+    assert not server.violations(), "NATS permission violations:\n" + "\n".join(server.violations())
 
 
 @pytest.fixture(scope="session")
@@ -65,11 +67,11 @@ def line_api() -> Iterator[LineApiStandIn]:
     server.stop()
 
 
-def system_env(data_dir: Path, nats_url: str, smtp: SmtpSink, line: LineApiStandIn) -> dict[str, str]:
+def system_env(data_dir: Path, nats: NatsServer, smtp: SmtpSink, line: LineApiStandIn) -> dict[str, str]:
     """The environment every service of a test system runs with."""
     return {
         "VF_DATA_DIR": str(data_dir),
-        "VF_NATS_URL": nats_url,
+        **nats.login_env(),
         "VF_LOG_LEVEL": "INFO",
         "VF_ALLOW_FILE_URLS": "true",
         "VF_AUTH_LOGIN_MAX_ATTEMPTS": "5",
@@ -115,7 +117,7 @@ def system(
     data_dir: Path, nats_server: NatsServer, smtp_server: SmtpSink, line_api: LineApiStandIn
 ) -> Iterator[System]:
     """Every service and the gateway as real processes on free ports."""
-    env = system_env(data_dir, nats_server.url, smtp_server, line_api)
+    env = system_env(data_dir, nats_server, smtp_server, line_api)
     running = System(data_dir=data_dir, nats=nats_server, env=env, smtp=smtp_server, line=line_api)
     try:
         start_system(running)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 import nats
@@ -17,14 +17,23 @@ from nats.js.api import DiscardPolicy, KeyValueConfig, RetentionPolicy, StorageT
 from nats.js.errors import BadRequestError, BucketNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
-from visionflow import snapshots, subjects
+from visionflow import natsauth, snapshots, subjects
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 
-async def connect(url: str, name: str) -> NATS:
+@dataclass(frozen=True)
+class Login:
+    """A NATS user and password (visionflow/natsauth.py): the user's replies come back on its own
+    inbox prefix, which no other role may subscribe to."""
+
+    user: str
+    password: str = field(repr=False)
+
+
+async def connect(url: str, name: str, login: Login | None = None) -> NATS:
     """Connect with unlimited reconnects, logging disconnects and reconnects."""
     client: NATS | None = None
 
@@ -40,9 +49,17 @@ async def connect(url: str, name: str) -> NATS:
     async def on_error(error: Exception) -> None:
         log.warning("nats error name=%s: %s", name, error)
 
+    credentials: dict[str, str] = {}
+    if login is not None:
+        credentials = {
+            "user": login.user,
+            "password": login.password,
+            "inbox_prefix": natsauth.inbox_prefix(login.user),
+        }
     client = await nats.connect(
         url,
         name=name,
+        **credentials,
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         connect_timeout=5,

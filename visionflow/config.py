@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from visionflow.bus import BusLayout
+from visionflow.bus import BusLayout, Login
 from visionflow.camera_urls import AddressPolicy
+from visionflow.quotas import Quotas
 
 
 class CommonSettings(BaseSettings):
@@ -22,6 +23,10 @@ class CommonSettings(BaseSettings):
 
     data_dir: Path = Path("./data")
     nats_url: str = "nats://127.0.0.1:4222"
+    # This service's NATS user (visionflow/natsauth.py; default: the service's own name) and its
+    # password; no password: connect without credentials (a NATS server without authentication).
+    nats_user: str = ""
+    nats_password: SecretStr = SecretStr("")
     log_level: str = "INFO"
     log_json: bool = False
     grpc_host: str = "127.0.0.1"
@@ -44,6 +49,11 @@ class CommonSettings(BaseSettings):
     # renews its membership this often and is given up after this long without a renewal.
     member_heartbeat_s: float = Field(default=1.0, gt=0, le=60)
     member_ttl_s: float = Field(default=5.0, gt=0, le=600)
+    # Per-account quotas (visionflow/quotas.py).
+    quota_cameras: int = Field(default=Quotas.cameras, ge=1)
+    quota_email_recipients: int = Field(default=Quotas.email_recipients, ge=1)
+    quota_line_targets: int = Field(default=Quotas.line_targets, ge=1)
+    quota_notifications_per_minute: int = Field(default=Quotas.notifications_per_minute, ge=1)
     # HMAC key of signed image links (visionflow/links.py); default `data_dir/image-link.key`.
     image_link_key_file: Path | None = None
     image_link_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=1)
@@ -74,6 +84,19 @@ class CommonSettings(BaseSettings):
 
     def address_policy(self) -> AddressPolicy:
         return AddressPolicy.from_settings(self.camera_allowed_networks, self.camera_denied_networks)
+
+    def nats_login(self, service: str) -> Login | None:
+        """The credentials `service` connects to NATS with (None: anonymous)."""
+        password = self.nats_password.get_secret_value()
+        return Login(self.nats_user or service, password) if password else None
+
+    def quotas(self) -> Quotas:
+        return Quotas(
+            cameras=self.quota_cameras,
+            email_recipients=self.quota_email_recipients,
+            line_targets=self.quota_line_targets,
+            notifications_per_minute=self.quota_notifications_per_minute,
+        )
 
     def bus_layout(self) -> BusLayout:
         return BusLayout(

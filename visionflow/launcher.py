@@ -3,6 +3,9 @@
 Modelled on Frigate's watchdog: a service that exits non-zero is restarted; after 5 restarts in
 60 s it backs off. Ctrl-C (or SIGTERM) sends SIGTERM to all, kills what is left after 10 s, and
 prints where each log is. With `VF_NATS_URL` set, that NATS is used instead of the bundled one.
+The bundled NATS requires a login: each service connects as its own role (visionflow/natsauth.py),
+with passwords generated once into `VF_DATA_DIR/nats-users.json`; an external NATS gets them
+from `VF_NATS_USERS_FILE`.
 `VF_INGEST_REPLICAS` and `VF_DETECTOR_REPLICAS` (default 1) start that many processes of each,
 sharing the cameras as they would on Kubernetes (visionflow/membership.py).
 """
@@ -20,6 +23,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from visionflow import natsauth
 
 log = logging.getLogger("visionflow.launcher")
 
@@ -133,26 +138,21 @@ def build_processes(data_dir: Path, gateway_port: int) -> tuple[list[Monitored],
     env = dict(os.environ)
     env.setdefault("VF_DATA_DIR", str(data_dir))
     processes: list[Monitored] = []
+    users: natsauth.NatsUsers | None = None
     if not env.get("VF_NATS_URL"):
         nats_port = preferred_or_free(4222)
         env["VF_NATS_URL"] = f"nats://127.0.0.1:{nats_port}"
-        processes.append(
-            Monitored(
-                "nats",
-                [
-                    nats_server_binary(),
-                    "-a",
-                    "127.0.0.1",
-                    "-p",
-                    str(nats_port),
-                    "-js",
-                    "-sd",
-                    str(data_dir / "nats"),
-                ],
-                logs / "nats.log",
-                env,
-            )
+        users = natsauth.NatsUsers.load_or_create(data_dir / natsauth.USERS_FILE_NAME)
+        config = natsauth.write_server_config(
+            users,
+            data_dir / natsauth.CONFIG_FILE_NAME,
+            host="127.0.0.1",
+            port=nats_port,
+            store_dir=data_dir / "nats",
         )
+        processes.append(Monitored("nats", [nats_server_binary(), "-c", str(config)], logs / "nats.log", env))
+    elif env.get("VF_NATS_USERS_FILE"):
+        users = natsauth.NatsUsers.load(Path(env["VF_NATS_USERS_FILE"]))
     for service, port in DEFAULT_PORTS.items():
         chosen = int(env.get(f"VF_{service.upper()}_GRPC_PORT") or preferred_or_free(port))
         env[f"VF_{service.upper()}_GRPC_PORT"] = str(chosen)
@@ -162,9 +162,9 @@ def build_processes(data_dir: Path, gateway_port: int) -> tuple[list[Monitored],
         count = replica_count(env, service)
         for index in range(1, count + 1):
             name = service if count == 1 else f"{service}-{index}"
-            process_env = env
+            process_env = {**env, **(users.login_env(service) if users is not None else {})}
             if service in REPLICATED:
-                process_env = {**env, "VF_REPLICA_ID": name}
+                process_env["VF_REPLICA_ID"] = name
                 if index > 1:  # the first replica keeps the address the gateway was given
                     process_env[f"VF_{service.upper()}_GRPC_PORT"] = str(free_port())
                     process_env[f"VF_{service.upper()}_METRICS_PORT"] = "0"
@@ -197,7 +197,11 @@ def main() -> None:
         if process.name == "nats":
             time.sleep(0.5)
         log.info("started %-9s log: %s", process.name, process.log_path)
-    log.info("NATS at %s", env["VF_NATS_URL"])
+    log.info(
+        "NATS at %s (logins: %s)",
+        env["VF_NATS_URL"],
+        env.get("VF_NATS_USERS_FILE") or data_dir / natsauth.USERS_FILE_NAME,
+    )
     log.info("VisionFlow is starting: open http://localhost:%s (Ctrl-C stops everything)", args.gateway_port)
     while not stopping:
         for process in processes:

@@ -58,7 +58,7 @@ class Runtime:
         return self._js
 
     async def connect_nats(self) -> None:
-        self._nc = await bus.connect(self.settings.nats_url, self.name)
+        self._nc = await bus.connect(self.settings.nats_url, self.name, self.settings.nats_login(self.name))
         self._js = self._nc.jetstream()
         await bus.ensure_streams(self._js, self.settings.bus_layout())
 

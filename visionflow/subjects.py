@@ -17,6 +17,8 @@ CAMERA_STATUS_QUEUE = "camera-status"  # camera replicas share the status report
 ALERTS_ALL = "vf.events.alert.*"
 FRAMES_RAW_ALL = "vf.frames.raw.*"
 FRAMES_DETECT_ALL = "vf.frames.detect.*"
+FRAMES_ANNOTATED_ALL = "vf.frames.annotated.*"
+DETECTIONS_ALL = "vf.detections.*"
 DEMAND_ALL = "vf.demand.*.*"
 DEMAND_ANNOTATED_ALL = "vf.demand.annotated.*"
 

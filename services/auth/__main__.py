@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from services.auth import store
 from services.auth.config import AuthSettings
+from services.auth.hashwork import HashWork
 from services.auth.issuer import TokenIssuer
 from services.auth.keys import load_or_create_key
 from services.auth.passwords import Passwords
@@ -68,7 +69,15 @@ async def main() -> Runtime:
             access_ttl_seconds=settings.auth_access_ttl_seconds,
             refresh_ttl_seconds=settings.auth_refresh_ttl_seconds,
         )
-        servicer = AuthServicer(engine=engine, passwords=passwords, limiter=limiter, issuer=issuer)
+        hashing = HashWork(
+            login_concurrency=settings.auth_login_hash_concurrency,
+            login_queue=settings.auth_login_hash_queue,
+            register_concurrency=settings.auth_register_hash_concurrency,
+            register_queue=settings.auth_register_hash_queue,
+        )
+        servicer = AuthServicer(
+            engine=engine, passwords=passwords, limiter=limiter, issuer=issuer, hashing=hashing
+        )
         runtime.add_task(prune_loop(runtime, engine, settings.auth_login_window_seconds), name="prune")
 
         def add_servicers(server: grpc.aio.Server) -> list[str]:

@@ -23,6 +23,12 @@ class AuthSettings(CommonSettings):
     # Per client address the budget is larger: many people can share one address (NAT, proxies).
     auth_login_max_attempts_per_address: int = Field(default=20, ge=1)
     auth_login_window_seconds: int = Field(default=300, ge=1)
+    # Argon2 work (services/auth/hashwork.py): logins hashed at once and allowed to wait; a
+    # separate lane for registrations, so that a registration flood never starves logins.
+    auth_login_hash_concurrency: int = Field(default=2, ge=1, le=64)
+    auth_login_hash_queue: int = Field(default=64, ge=0)
+    auth_register_hash_concurrency: int = Field(default=1, ge=1, le=64)
+    auth_register_hash_queue: int = Field(default=8, ge=0)
 
     @property
     def database_url(self) -> str:

@@ -1,6 +1,7 @@
 """AuthService RPCs: validate, call the store (in a thread), build the reply.
 
-Argon2 and every database call leave the event loop through `asyncio.to_thread`. Passwords and
+Argon2 runs in bounded lanes (services/auth/hashwork.py) and every database call leaves the
+event loop through `asyncio.to_thread`. Passwords and
 tokens are never logged; log lines carry `account=` where the account is known.
 """
 
@@ -15,6 +16,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.engine import Engine
 
 from services.auth import store
+from services.auth.hashwork import HashWork
 from services.auth.issuer import TokenIssuer, hash_jti
 from services.auth.models import Account
 from services.auth.passwords import Passwords, Verification
@@ -33,8 +35,15 @@ REVOKED_MESSAGE = "Refresh token is invalid or has been revoked"
 
 class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     def __init__(
-        self, *, engine: Engine, passwords: Passwords, limiter: LoginRateLimiter, issuer: TokenIssuer
+        self,
+        *,
+        engine: Engine,
+        passwords: Passwords,
+        limiter: LoginRateLimiter,
+        issuer: TokenIssuer,
+        hashing: HashWork,
     ) -> None:
+        self._hashing = hashing
         self._engine = engine
         self._passwords = passwords
         self._limiter = limiter
@@ -46,7 +55,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         username = check_username(request.username)
         email = check_email(request.email)
         password = check_password(request.password)
-        password_hash = await asyncio.to_thread(self._passwords.hash, password)
+        password_hash = await self._hashing.registrations.run(partial(self._passwords.hash, password))
         account = await asyncio.to_thread(
             partial(
                 store.create_account,
@@ -104,10 +113,10 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         if len(password) > PASSWORD_MAX:  # never a valid password; do not spend Argon2 on it
             return Verification(ok=False)
         stored = account.password_hash if account is not None else None
-        return await asyncio.to_thread(self._passwords.verify, stored, password)
+        return await self._hashing.logins.run(partial(self._passwords.verify, stored, password))
 
     async def _rehash(self, account: Account, password: str) -> None:
-        new_hash = await asyncio.to_thread(self._passwords.hash, password)
+        new_hash = await self._hashing.logins.run(partial(self._passwords.hash, password))
         await asyncio.to_thread(
             partial(
                 store.update_password_hash,

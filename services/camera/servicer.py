@@ -73,7 +73,12 @@ class CameraServicer(camera_pb2_grpc.CameraServiceServicer):
             policy=self._settings.address_policy(),
         )
         camera = await asyncio.to_thread(
-            store.create_camera, engine=self._engine, account_uuid=account, camera=spec, regions=regions
+            store.create_camera,
+            engine=self._engine,
+            account_uuid=account,
+            camera=spec,
+            regions=regions,
+            max_cameras=self._settings.quota_cameras,
         )
         log.info(
             "camera created camera_id=%s account=%s url=%s regions=%s",

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -25,7 +25,7 @@ from services.camera.models import (
     RegionSpec,
     StatusUpdate,
 )
-from visionflow import migrate
+from visionflow import migrate, quotas
 from visionflow.db import utcnow
 
 
@@ -108,11 +108,22 @@ def _add_regions(session: Session, camera_id: int, regions: Sequence[RegionSpec]
 
 
 def create_camera(
-    *, engine: Engine, account_uuid: str, camera: CameraSpec, regions: Sequence[RegionSpec] = ()
+    *,
+    engine: Engine,
+    account_uuid: str,
+    camera: CameraSpec,
+    regions: Sequence[RegionSpec] = (),
+    max_cameras: int | None = None,
 ) -> Camera:
-    """Store a new camera (status connecting) with its regions, in one transaction."""
+    """Store a new camera (status connecting) with its regions, in one transaction; refused when
+    the account already has `max_cameras` (its quota)."""
     now = utcnow()
     with Session(engine) as session:
+        if max_cameras is not None:
+            held = session.exec(
+                select(func.count()).select_from(CameraRow).where(CameraRow.account_uuid == account_uuid)
+            ).one()
+            quotas.check_count("cameras", held, max_cameras)
         row = CameraRow(
             account_uuid=account_uuid,
             name=camera.name,

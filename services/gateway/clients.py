@@ -60,11 +60,11 @@ class Clients:
             await channel.close()
 
 
-async def connect_nats(url: str) -> NATS:
+async def connect_nats(url: str, login: bus.Login | None) -> NATS:
     """Connect to NATS, retrying for a while: the launcher starts every process at once."""
     for attempt in range(1, NATS_CONNECT_ATTEMPTS + 1):
         try:
-            return await bus.connect(url, "gateway")
+            return await bus.connect(url, "gateway", login)
         except Exception as error:
             if attempt == NATS_CONNECT_ATTEMPTS:
                 raise
@@ -92,7 +92,7 @@ async def open_clients(settings: GatewaySettings) -> Clients:
         channels=list(channels.values()),
     )
     try:
-        clients.nc = await connect_nats(settings.nats_url)
+        clients.nc = await connect_nats(settings.nats_url, settings.nats_login("gateway"))
     except BaseException:
         await clients.close()
         raise

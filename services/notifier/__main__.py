@@ -98,6 +98,7 @@ async def main() -> Runtime:
             inline_timeout_s=settings.notifier_inline_timeout_s,
             verification_ttl=verification_ttl,
             cameras=cameras,
+            quotas=settings.quotas(),
         )
 
         def register(server: grpc.aio.Server) -> Iterable[str]:

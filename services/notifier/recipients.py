@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.notifier.models import Channel, Delivery, DeliveryState, EmailRecipient, LineTarget
+from visionflow import quotas
 from visionflow.db import utcnow
 from visionflow.errors import ErrorCode, VisionFlowError
 
@@ -26,6 +27,12 @@ def invalid_verification() -> VisionFlowError:
     return VisionFlowError(ErrorCode.RESOURCE_NOT_FOUND, "Verification link is invalid or expired")
 
 
+def _held(session: Session, model: type[EmailRecipient] | type[LineTarget], account_uuid: str) -> int:
+    return session.exec(
+        select(func.count()).select_from(model).where(model.account_uuid == account_uuid)
+    ).one()
+
+
 def add_email_recipient(
     *,
     engine: Engine,
@@ -36,9 +43,13 @@ def add_email_recipient(
     notification_types: list[str],
     token_hash: str,
     expires_at: datetime,
+    max_count: int | None = None,
 ) -> EmailRecipient:
-    """Insert a recipient awaiting verification; the same email twice per account is CONFLICT."""
+    """Insert a recipient awaiting verification; the same email twice per account is CONFLICT,
+    and more than `max_count` (the account's quota) is refused."""
     with Session(engine, expire_on_commit=False) as session:
+        if max_count is not None:
+            quotas.check_count("email recipients", _held(session, EmailRecipient, account_uuid), max_count)
         row = EmailRecipient(
             account_uuid=account_uuid,
             email=email,
@@ -166,8 +177,11 @@ def add_line_target(
     active: bool,
     verified: bool,
     notification_types: list[str],
+    max_count: int | None = None,
 ) -> LineTarget:
     with Session(engine, expire_on_commit=False) as session:
+        if max_count is not None:
+            quotas.check_count("LINE targets", _held(session, LineTarget, account_uuid), max_count)
         row = LineTarget(
             account_uuid=account_uuid,
             token_encrypted=token_encrypted,

@@ -34,6 +34,7 @@ from services.notifier.models import EmailRecipient
 from visionflow.camerafeed import JUST_CREATED_WAIT_S, CameraFeed
 from visionflow.db import utcnow
 from visionflow.errors import ErrorCode, VisionFlowError
+from visionflow.quotas import Quotas
 from visionflow.tokens import TokenVerifier
 from visionflow.v1 import notifier_pb2, notifier_pb2_grpc
 
@@ -53,8 +54,10 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
         inline_timeout_s: float,
         verification_ttl: timedelta,
         cameras: CameraFeed,
+        quotas: Quotas,
     ) -> None:
         self._cameras = cameras
+        self._quotas = quotas
         self._engine = engine
         self._verifier = verifier
         self._worker = worker
@@ -90,7 +93,12 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
             raise VisionFlowError(ErrorCode.CAMERA_NOT_FOUND, "Camera not found or not accessible")
         data = replace(data, camera_name=camera.name[: validation.MAX_LABEL_CHARS])
         created = await asyncio.to_thread(
-            store.create_notification, engine=self._engine, account_uuid=account, data=data, enqueue=True
+            store.create_notification,
+            engine=self._engine,
+            account_uuid=account,
+            data=data,
+            enqueue=True,
+            max_per_minute=self._quotas.notifications_per_minute,
         )
         row = created.notification
         if created.delivery_ids:
@@ -169,6 +177,7 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
             notification_types=types,
             token_hash=token_hash,
             expires_at=utcnow() + self._verification_ttl,
+            max_count=self._quotas.email_recipients,
         )
         sent = await self._mail_verification(account, row, token)
         return notifier_pb2.AddEmailRecipientResponse(
@@ -266,6 +275,7 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
             active=request.active,
             verified=verified,
             notification_types=types,
+            max_count=self._quotas.line_targets,
         )
         log.info("LINE target added account=%s id=%s verified=%s", account, row.id, verified)
         return notifier_pb2.AddLineTokenResponse(line_token=convert.line_token(row))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -16,6 +17,8 @@ from sqlmodel import Session, col, select
 
 from services.notifier.models import Channel, Delivery, EmailRecipient, LineTarget, Notification
 from services.notifier.validation import NewNotification
+from visionflow import quotas
+from visionflow.db import utcnow
 from visionflow.errors import ErrorCode, VisionFlowError
 
 ALERTS = "alerts"
@@ -55,7 +58,12 @@ def _by_event(session: Session, account_uuid: str, event_id: str) -> Notificatio
 
 
 def create_notification(
-    *, engine: Engine, account_uuid: str, data: NewNotification, enqueue: bool
+    *,
+    engine: Engine,
+    account_uuid: str,
+    data: NewNotification,
+    enqueue: bool,
+    max_per_minute: int | None = None,
 ) -> Created:
     """Insert a notification, or return the existing one with the same event id.
 
@@ -67,6 +75,14 @@ def create_notification(
             existing = _by_event(session, account_uuid, data.event_id)
             if existing is not None:
                 return Created(existing, False, [])
+        if max_per_minute is not None:
+            since = utcnow() - timedelta(minutes=1)
+            recent = session.exec(
+                select(func.count())
+                .select_from(Notification)
+                .where(Notification.account_uuid == account_uuid, col(Notification.created_at) >= since)
+            ).one()
+            quotas.check_rate("notifications", recent, max_per_minute)
         row = Notification(
             account_uuid=account_uuid,
             camera_id=data.camera_id,

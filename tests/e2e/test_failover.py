@@ -48,7 +48,7 @@ def replicated(
 ) -> Iterator[System]:
     base = tmp_path_factory.mktemp("vf-replicated")
     nats_server = start_nats(base / "nats", base / "logs")
-    env = system_env(base, nats_server.url, smtp_server, line_api)
+    env = system_env(base, nats_server, smtp_server, line_api)
     env["VF_MODELS_DIR"] = str(data_dir / "models")  # the weights the main system prepared
     running = System(data_dir=base, nats=nats_server, env=env, smtp=smtp_server, line=line_api)
     try:

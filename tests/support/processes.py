@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from visionflow import natsauth
+
 ROOT = Path(__file__).resolve().parents[2]
 _READY = re.compile(r"^ready service=(?P<name>\S+) (?P<kind>grpc|http)=(?P<address>\S+)$", re.M)
 _NATS_LISTEN = re.compile(r"Listening for client connections on (?P<host>[\d.]+):(?P<port>\d+)")
@@ -87,22 +89,57 @@ class ManagedProcess:
             self.process.wait(5)
 
 
+_VIOLATION = re.compile(r"(Publish|Subscription) Violation.*", re.I)
+
+
 @dataclass
 class NatsServer(ManagedProcess):
+    """nats-server with VisionFlow's users and permissions (visionflow/natsauth.py), as `make run`
+    starts it. `url` logs in as `admin` (the operator's user, for test clients); services get
+    their own role's login from `users_file` (see `start_service`)."""
+
     port: int = 0
+    users_file: Path = Path()
+
+    @property
+    def users(self) -> natsauth.NatsUsers:
+        return natsauth.NatsUsers.load(self.users_file)
 
     @property
     def url(self) -> str:
+        return self.users.url_for(natsauth.ADMIN, "127.0.0.1", self.port)
+
+    @property
+    def anonymous_url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
+
+    def url_for(self, role: str) -> str:
+        return self.users.url_for(role, "127.0.0.1", self.port)
+
+    def login_env(self) -> dict[str, str]:
+        """What a service's environment needs to reach this server as its own role."""
+        return {"VF_NATS_URL": self.anonymous_url, "VF_NATS_USERS_FILE": str(self.users_file)}
+
+    def violations(self) -> list[str]:
+        """Permission violations the server logged (a role asked for more than it may)."""
+        return [m.group(0) for m in _VIOLATION.finditer(self.log_text())]
 
 
 def start_nats(store_dir: Path, log_dir: Path, port: int = -1) -> NatsServer:
-    """Start nats-server with JetStream on a free port (`-p -1`) and wait until it listens."""
+    """Start nats-server with JetStream on a free port (`-p -1`) and wait until it listens.
+
+    The users (passwords kept beside `store_dir`) survive a restart on the same store."""
+    users_file = store_dir.parent / f"{store_dir.name}-{natsauth.USERS_FILE_NAME}"
+    users = natsauth.NatsUsers.load_or_create(users_file)
+    config = natsauth.write_server_config(
+        users, store_dir.parent / f"{store_dir.name}.conf", host="127.0.0.1", port=port, store_dir=store_dir
+    )
     server = NatsServer(
         name="nats",
-        argv=[nats_server_binary(), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store_dir)],
+        argv=[nats_server_binary(), "-c", str(config), "-p", str(port)],
         log_path=log_dir / f"nats-{time.monotonic_ns()}.log",
         env=dict(os.environ),
+        users_file=users_file,
     )
     server.argv += ["-l", str(server.log_path)]
     server.start()
@@ -156,6 +193,8 @@ def start_service(
     `log_name` names the log file of one replica among several (`ingest-2.log`)."""
     port_key = "VF_GATEWAY_PORT" if name == "gateway" else f"VF_{name.upper()}_GRPC_PORT"
     proc_env = service_env(env, **{port_key: "0"})
+    if proc_env.get("VF_NATS_USERS_FILE"):  # connect as the service's own role
+        proc_env.update(natsauth.NatsUsers.load(Path(proc_env["VF_NATS_USERS_FILE"])).login_env(name))
     process = ServiceProcess(
         name=name,
         argv=[sys.executable, "-m", f"services.{name}"],

@@ -18,7 +18,7 @@ MAX_ATTEMPTS_PER_ADDRESS = 5
 def auth_env(data_dir: Path, nats: NatsServer) -> dict[str, str]:
     return {
         "VF_DATA_DIR": str(data_dir),
-        "VF_NATS_URL": nats.url,
+        **nats.login_env(),
         "VF_AUTH_LOGIN_MAX_ATTEMPTS": str(MAX_ATTEMPTS),
         "VF_AUTH_LOGIN_MAX_ATTEMPTS_PER_ADDRESS": str(MAX_ATTEMPTS_PER_ADDRESS),
     }

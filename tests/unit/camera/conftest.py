@@ -66,10 +66,12 @@ def camera_nats(camera_dir: Path) -> Iterator[NatsServer]:
     server.stop()
 
 
-def camera_env(data_dir: Path, nats_url: str, auth_address: str, *, allow_file_urls: bool) -> dict[str, str]:
+def camera_env(
+    data_dir: Path, nats: NatsServer, auth_address: str, *, allow_file_urls: bool
+) -> dict[str, str]:
     return {
         "VF_DATA_DIR": str(data_dir),
-        "VF_NATS_URL": nats_url,
+        **nats.login_env(),
         "VF_AUTH_ADDRESS": auth_address,
         "VF_LOG_LEVEL": "INFO",
         "VF_ALLOW_FILE_URLS": "true" if allow_file_urls else "false",
@@ -82,7 +84,7 @@ def camera_env(data_dir: Path, nats_url: str, auth_address: str, *, allow_file_u
 async def camera_service(
     camera_dir: Path, camera_nats: NatsServer, auth_address: str
 ) -> AsyncIterator[ServiceProcess]:
-    env = camera_env(camera_dir / "data", camera_nats.url, auth_address, allow_file_urls=False)
+    env = camera_env(camera_dir / "data", camera_nats, auth_address, allow_file_urls=False)
     # Started from a thread: the stand-in auth server must keep answering on this loop.
     process = await asyncio.to_thread(start_service, "camera", env, camera_dir / "logs")
     yield process

@@ -201,7 +201,7 @@ async def test_file_urls_are_accepted_only_when_enabled(
     assert error.code is ErrorCode.VALIDATION_ERROR and "stream_url" in error.message
 
     nats: NatsServer = await asyncio.to_thread(start_nats, tmp_path / "nats", tmp_path / "logs")
-    env = camera_env(tmp_path / "data", nats.url, auth_address, allow_file_urls=True)
+    env = camera_env(tmp_path / "data", nats, auth_address, allow_file_urls=True)
     try:
         process = await asyncio.to_thread(start_service, "camera", env, tmp_path / "logs")
         try:

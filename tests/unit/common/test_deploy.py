@@ -19,6 +19,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from visionflow import natsauth
+
 ROOT = Path(__file__).resolve().parents[3]
 K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = ("dev", "production")
@@ -153,7 +155,7 @@ def test_every_secret_referenced_is_created_or_documented(overlay: str) -> None:
                 if "secretKeyRef" in e.get("valueFrom", {})
             }
     assert referenced - created - documented == set()
-    assert {"visionflow-keys", "visionflow-postgres"} <= documented
+    assert {"visionflow-keys", "visionflow-postgres", "visionflow-nats"} <= documented
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -286,3 +288,41 @@ def test_only_the_detector_image_carries_torch() -> None:
                 name, version = line.split("==")
                 if name.replace("_", "-") in lock:
                     assert lock[name.replace("_", "-")] == version, line
+
+
+def test_nats_accounts_are_generated_from_the_role_table() -> None:
+    committed = (K8S / "base" / "nats-accounts.conf").read_text()
+    assert committed == natsauth.kubernetes_accounts_conf(), "run `python -m visionflow.natsauth`"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_nats_config_loads_with_the_accounts_and_every_service_logs_in_as_its_role(
+    overlay: str, tmp_path: Path
+) -> None:
+    docs = rendered(overlay)
+    nats = _named(docs, "StatefulSet", "nats")
+    sources = nats["spec"]["template"]["spec"]["volumes"][0]["projected"]["sources"]
+    for source in sources:  # the projected volume, as the pod sees /etc/nats
+        config_map = _named(docs, "ConfigMap", source["configMap"]["name"])
+        for name, text in config_map["data"].items():
+            (tmp_path / name).write_text(
+                text.replace("/data", str(tmp_path / "js")).replace("$POD_NAME", "n0")
+            )
+    env = {
+        e["name"]: "pw"
+        for e in nats["spec"]["template"]["spec"]["containers"][0]["env"]
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
+    assert set(env) == {natsauth.password_variable(u) for u in (*natsauth.ROLES, natsauth.ADMIN)}
+    binary = Path(sys.executable).parent / "nats-server"
+    checked = subprocess.run(
+        [str(binary), "-c", str(tmp_path / "nats.conf"), "-t"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    for service in SERVICES:
+        [main] = [c for c in _named(docs, "Deployment", service)["spec"]["template"]["spec"]["containers"]]
+        [password] = [e for e in main["env"] if e["name"] == "VF_NATS_PASSWORD"]
+        assert password["valueFrom"]["secretKeyRef"] == {"name": "visionflow-nats", "key": service}

@@ -57,7 +57,7 @@ async def pair(pair_nats: NatsServer, tmp_path_factory: pytest.TempPathFactory) 
         for name in REPLICAS:  # one after the other: the second reuses the first one's ONNX export
             env = {
                 "VF_DATA_DIR": str(base / name),
-                "VF_NATS_URL": pair_nats.url,
+                **pair_nats.login_env(),
                 "VF_MODELS_DIR": str(base / "models"),
                 "VF_AUTH_ADDRESS": auth_address,
                 "VF_DETECTOR_METRICS_PORT": "0",

@@ -59,7 +59,7 @@ async def running(
     models_dir = base / "models"
     env = {
         "VF_DATA_DIR": str(base / "data"),
-        "VF_NATS_URL": nats_for_detector.url,
+        **nats_for_detector.login_env(),
         "VF_MODELS_DIR": str(models_dir),
         "VF_AUTH_ADDRESS": auth_address,
         "VF_DETECTOR_METRICS_PORT": "0",

@@ -185,7 +185,7 @@ async def start_rig(work_dir: Path, auth: KeyServer, **env: str) -> IngestRig:
     nats_server = start_nats(work_dir / "nats", work_dir / "logs")
     process_env = {
         "VF_DATA_DIR": str(work_dir / "data"),
-        "VF_NATS_URL": nats_server.url,
+        **nats_server.login_env(),
         "VF_AUTH_ADDRESS": auth.address,
         **FAST_ENV,
         **env,

@@ -87,7 +87,7 @@ def notifier_env(
 ) -> dict[str, str]:
     env = {
         "VF_DATA_DIR": str(data_dir),
-        "VF_NATS_URL": nats.url,
+        **nats.login_env(),
         "VF_AUTH_ADDRESS": auth_address,
         "VF_LOG_LEVEL": "INFO",
         "VF_NOTIFIER_DATABASE_URL": "",

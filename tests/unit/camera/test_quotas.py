@@ -1,0 +1,46 @@
+"""An account holds at most `VF_QUOTA_CAMERAS` cameras: one more is refused with a clear 422
+naming the quota, nothing is stored, and other accounts are unaffected."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from tests.support.processes import NatsServer, start_service
+from tests.unit.camera.conftest import Account, camera_env
+from tests.unit.camera.helpers import fails, new_camera
+from visionflow.errors import ErrorCode
+from visionflow.rpc import call, open_channel
+from visionflow.v1 import camera_pb2
+from visionflow.v1.camera_pb2_grpc import CameraServiceStub
+
+
+async def test_the_camera_quota_refuses_one_more_and_frees_up_on_delete(
+    tmp_path: Path, camera_nats: NatsServer, auth_address: str, alice: Account, bob: Account
+) -> None:
+    env = {
+        **camera_env(tmp_path / "data", camera_nats, auth_address, allow_file_urls=False),
+        "VF_QUOTA_CAMERAS": "2",
+    }
+    process = await asyncio.to_thread(start_service, "camera", env, tmp_path / "logs")
+    try:
+        async with open_channel(process.address) as channel:
+            stub = CameraServiceStub(channel)
+            first, _second = [
+                (await call(stub.CreateCamera, new_camera(f"cam {n}"), token=alice.token)).camera
+                for n in (1, 2)
+            ]
+            error = await fails(stub.CreateCamera, new_camera("one too many"), alice.token)
+            assert error.code is ErrorCode.VALIDATION_ERROR
+            assert "cameras" in error.message and "limit of 2" in error.message
+            listed = await call(stub.ListCameras, camera_pb2.ListCamerasRequest(), token=alice.token)
+            assert [c.name for c in listed.cameras] == ["cam 1", "cam 2"]  # nothing stored
+            # Another account has its own quota.
+            await call(stub.CreateCamera, new_camera("bob's"), token=bob.token)
+            # Deleting one frees a place.
+            await call(
+                stub.DeleteCamera, camera_pb2.DeleteCameraRequest(camera_id=first.id), token=alice.token
+            )
+            await call(stub.CreateCamera, new_camera("cam 3"), token=alice.token)
+    finally:
+        assert await asyncio.to_thread(process.stop) == 0
