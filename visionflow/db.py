@@ -40,7 +40,15 @@ def create_db_engine(url: str, *, retries: int = 30, delay: float = 1.0) -> Engi
             cursor.close()
 
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        # A database that stops answering fails a request in seconds (503) instead of hanging it.
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=10,
+            pool_timeout=5,
+            connect_args={"connect_timeout": 5},
+        )
     for attempt in range(1, retries + 1):
         try:
             with engine.connect() as connection:

@@ -19,6 +19,8 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from visionflow.errors import (
     ERROR_CODE_KEY,
@@ -64,6 +66,9 @@ async def _abort_with(context: grpc.aio.ServicerContext, error: VisionFlowError)
     await context.abort(error.grpc_status, error.message, trailing_metadata=tuple(trailing))
 
 
+DATABASE_DOWN = "The database is unavailable; try again shortly"
+
+
 def _wrap_unary(
     behavior: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]], method: str
 ) -> Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]:
@@ -74,6 +79,13 @@ def _wrap_unary(
             await _abort_with(context, error)
         except grpc.aio.AbortError:
             raise
+        except (OperationalError, PoolTimeout) as error:
+            # The database went away (or every connection is busy): the caller may retry; the
+            # pool reconnects by itself (pre-ping), so the service recovers without a restart.
+            log.warning("database unavailable in %s: %s", method, type(error).__name__)
+            await _abort_with(
+                context, VisionFlowError(ErrorCode.SERVICE_UNAVAILABLE, DATABASE_DOWN, retry_after=5)
+            )
         except Exception:
             log.exception("unhandled error in %s", method)
             await _abort_with(context, VisionFlowError(ErrorCode.SERVER_ERROR, "Internal server error"))

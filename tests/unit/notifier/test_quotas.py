@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,7 +37,7 @@ async def limited(
     assert await asyncio.to_thread(stop_notifier, running) == 0, running.process.tail()
 
 
-async def _refused(code: ErrorCode, rpc, request, token: str) -> VisionFlowError:  # type: ignore[no-untyped-def]
+async def _refused(code: ErrorCode, rpc: Any, request: Any, token: str) -> VisionFlowError:
     with pytest.raises(VisionFlowError) as caught:
         await call(rpc, request, token=token)
     assert caught.value.code is code, caught.value
