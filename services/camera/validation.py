@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 from urllib.parse import urlsplit
 
 from services.camera.models import CameraPatch, CameraSpec, RegionSpec
+from visionflow import demo
 from visionflow.camera_urls import AddressPolicy, AddressRefused
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.v1 import camera_pb2
@@ -72,7 +73,12 @@ def check_stream_url(
     except ValueError:
         raise invalid(field, "is not a valid URL") from None
     scheme = parts.scheme.lower()
-    allowed = sorted(NETWORK_SCHEMES | ({FILE_SCHEME} if allow_file_urls else set()))
+    if scheme == demo.DEMO_SCHEME:
+        try:
+            return demo.demo_scene(url).url  # a bundled scene by name, never a path
+        except demo.DemoRefused as refused:
+            raise invalid(field, str(refused)) from None
+    allowed = sorted(NETWORK_SCHEMES | {demo.DEMO_SCHEME} | ({FILE_SCHEME} if allow_file_urls else set()))
     if scheme == FILE_SCHEME and not allow_file_urls:
         raise invalid(field, "file:// URLs are not allowed on this server")
     if scheme not in NETWORK_SCHEMES and scheme != FILE_SCHEME:

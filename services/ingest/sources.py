@@ -1,8 +1,10 @@
 """Which camera URLs ingest may open, and how PyAV opens each kind.
 
-Only network cameras (`rtsp`, `rtsps`, `rtmp`, `rtmps`, `http`, `https`) and, when the operator
-allows it, `file://` paths. Anything else (FFmpeg's `concat:`, `pipe:`, `subfile:`, bare paths,
-...) is refused: a camera URL must never read the server's files or run a protocol by surprise.
+Only network cameras (`rtsp`, `rtsps`, `rtmp`, `rtmps`, `http`, `https`), the bundled demo scenes
+(`demo://walk-in`: a clip in this code base, never a path the URL names; visionflow/demo) and,
+when the operator allows it, `file://` paths. Anything else (FFmpeg's `concat:`, `pipe:`,
+`subfile:`, bare paths, ...) is refused: a camera URL must never read the server's files or run a
+protocol by surprise.
 
 Before a network camera is opened, its host is resolved and every address checked against the
 camera address policy (visionflow/camera_urls.py); FFmpeg then connects to the checked address
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
+from visionflow import demo
 from visionflow.camera_urls import AddressPolicy, AddressRefused
 from visionflow.logs import scrub_url
 
@@ -62,6 +65,8 @@ def resolve_source(
     scheme = parts.scheme.lower()
     if scheme == "file":
         return _file_source(parts.netloc, parts.path, allow_files=allow_files)
+    if scheme == demo.DEMO_SCHEME:
+        return _demo_source(url)
     if scheme not in NETWORK_SCHEMES:
         shown = f"{scheme}://" if scheme else "a URL without a scheme"
         raise SourceRefused(f"unsupported stream URL scheme: {shown}")
@@ -109,3 +114,12 @@ def _file_source(netloc: str, path: str, *, allow_files: bool) -> StreamSource:
         raise SourceRefused("file:// URLs need an absolute path")
     # The explicit protocol keeps FFmpeg from reading a `name:` prefix in the path as a protocol.
     return StreamSource(target=f"file:{local}", live=False)
+
+
+def _demo_source(url: str) -> StreamSource:
+    """A bundled demo scene, played like a file (looped at its native rate); no other path."""
+    try:
+        scene = demo.demo_scene(url)
+    except demo.DemoRefused as refused:
+        raise SourceRefused(str(refused)) from None
+    return StreamSource(target=f"file:{scene.path}", live=False)

@@ -10,6 +10,7 @@ half second so an RTSP client can join quickly):
   at t=0, stops at t=WALK_IN_ARRIVES_S=4.0 s and stays at WALK_IN_STOP_BOX=(400, 140, 503, 440)
   until the end. The box's bottom-centre (the point zones test) ends at (451, 440).
 
+The drawing and encoding are visionflow/demo/scenes.py's (the demo camera is a walk-in too).
 Files are generated once per test session into a temporary folder (removed at exit), keyed by
 their parameters, so asking twice for the same clip costs nothing.
 
@@ -26,16 +27,13 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import cv2
 import numpy as np
-import numpy.typing as npt
 
-Box = tuple[int, int, int, int]  # x1, y1, x2, y2
-Image = npt.NDArray[np.uint8]
+from visionflow.demo.scenes import Box, Image, Walk, clip_box, encode_video, load_photo
+from visionflow.demo.scenes import photo_path as photo_path
 
 PHOTO_PEOPLE: dict[str, tuple[Box, ...]] = {
     "bus.jpg": ((48, 400, 244, 906), (223, 405, 344, 859), (669, 388, 810, 878)),
@@ -47,23 +45,17 @@ WALK_IN_PERSON = (48, 400, 222, 906)  # the left bus.jpg person (without the nei
 WALK_IN_STREET = (0, 0, 507, 380)  # the people-free top of bus.jpg used as the background
 WALK_IN_ARRIVES_S = 4.0
 WALK_IN_STOP_BOX: Box = (400, 140, 503, 440)
+WALK_IN = Walk(
+    photo="bus.jpg",
+    size=WALK_IN_SIZE,
+    street=WALK_IN_STREET,
+    person=WALK_IN_PERSON,
+    stop=WALK_IN_STOP_BOX,
+    arrive_s=WALK_IN_ARRIVES_S,
+)
 
 _lock = threading.Lock()
 _cache_dir: Path | None = None
-
-
-def photo_path(name: str) -> Path:
-    """A sample photo shipped inside the ultralytics wheel."""
-    import ultralytics
-
-    return Path(ultralytics.__file__).parent / "assets" / name
-
-
-def load_photo(name: str) -> Image:
-    image = cv2.imread(str(photo_path(name)))
-    if image is None:
-        raise FileNotFoundError(photo_path(name))
-    return np.asarray(image, dtype=np.uint8)
 
 
 @dataclass(frozen=True)
@@ -88,7 +80,7 @@ class Pan:
         sx, sy = frame_size[0] / self.size[0], frame_size[1] / self.size[1]
         boxes = []
         for x1, y1, x2, y2 in PHOTO_PEOPLE[self.photo]:
-            box = _clip(
+            box = clip_box(
                 (round((x1 - x0) * sx), round((y1 - y0) * sy), round((x2 - x0) * sx), round((y2 - y0) * sy)),
                 frame_size,
             )
@@ -103,21 +95,11 @@ BUS_PAN = Pan("bus.jpg", size=(720, 540), start=(0, 376), end=(90, 376))
 ZIDANE_PAN = Pan("zidane.jpg", size=(960, 720), start=(0, 0), end=(320, 0))
 
 
-def _clip(box: Box, frame_size: tuple[int, int]) -> Box | None:
-    x1, y1 = max(box[0], 0), max(box[1], 0)
-    x2, y2 = min(box[2], frame_size[0]), min(box[3], frame_size[1])
-    return (x1, y1, x2, y2) if x2 > x1 and y2 > y1 else None
-
-
 def walk_in_box(t: float, frame_size: tuple[int, int] = WALK_IN_SIZE) -> Box | None:
     """The walker's box at time t in frame pixels (None while fully outside the frame)."""
-    stop = WALK_IN_STOP_BOX
-    width = stop[2] - stop[0]
-    f = min(max(t / WALK_IN_ARRIVES_S, 0.0), 1.0)
-    x1 = round(-width + (stop[0] + width) * f)
+    x1, y1, x2, y2 = WALK_IN.full_box(t)
     sx, sy = frame_size[0] / WALK_IN_SIZE[0], frame_size[1] / WALK_IN_SIZE[1]
-    box = (round(x1 * sx), round(stop[1] * sy), round((x1 + width) * sx), round(stop[3] * sy))
-    return _clip(box, frame_size)
+    return clip_box((round(x1 * sx), round(y1 * sy), round(x2 * sx), round(y2 * sy)), frame_size)
 
 
 def _pan_frames(pan: Pan, size: tuple[int, int], duration: float) -> Callable[[float], Image]:
@@ -134,50 +116,7 @@ def _pan_frames(pan: Pan, size: tuple[int, int], duration: float) -> Callable[[f
 
 
 def _walk_in_frames(size: tuple[int, int]) -> Callable[[float], Image]:
-    photo = load_photo("bus.jpg")
-    sx1, sy1, sx2, sy2 = WALK_IN_STREET
-    street: Image = np.asarray(
-        cv2.resize(photo[sy1:sy2, sx1:sx2], WALK_IN_SIZE, interpolation=cv2.INTER_AREA), dtype=np.uint8
-    )
-    px1, py1, px2, py2 = WALK_IN_PERSON
-    stop = WALK_IN_STOP_BOX
-    person = cv2.resize(
-        photo[py1:py2, px1:px2], (stop[2] - stop[0], stop[3] - stop[1]), interpolation=cv2.INTER_AREA
-    )
-
-    def render(t: float) -> Image:
-        frame = street.copy()
-        box = walk_in_box(t)
-        if box is not None:
-            x1, y1, x2, y2 = box
-            full_x1 = x2 - person.shape[1]  # the walker enters from the left: cut its left part
-            frame[y1:y2, x1:x2] = person[:, x1 - full_x1 : x2 - full_x1]
-        if size != WALK_IN_SIZE:
-            frame = np.asarray(cv2.resize(frame, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
-        return frame
-
-    return render
-
-
-def encode_video(path: Path, render: Callable[[float], Image], *, fps: int, seconds: float) -> Path:
-    """Encode `render(t)` frames to H.264 in MPEG-TS (`.ts`) or MP4 (`.mp4`)."""
-    container_format = {".ts": "mpegts", ".mp4": "mp4"}[path.suffix]
-    first = render(0.0)
-    height, width = first.shape[:2]
-    partial = path.with_name(path.name + ".part")
-    with av.open(str(partial), mode="w", format=container_format) as container:
-        stream = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast", "bf": "0"})
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.codec_context.gop_size = max(1, fps // 2)
-        stream.codec_context.time_base = Fraction(1, fps)
-        for index in range(round(seconds * fps)):
-            image = first if index == 0 else render(index / fps)
-            frame = av.VideoFrame.from_ndarray(image, format="bgr24")
-            frame.pts = index
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
-    partial.replace(path)
-    return path
+    return WALK_IN.renderer(size)
 
 
 def _cached(name: str, make: Callable[[Path], Path]) -> Path:

@@ -118,6 +118,30 @@ def test_file_urls_only_when_allowed() -> None:
     rejected(create(stream_url="file://"), allow_file_urls=True)
 
 
+def test_the_demo_camera_is_accepted_without_file_urls() -> None:
+    camera, _ = validate_create(create(stream_url=" demo://walk-in "))
+    assert camera.stream_url == "demo://walk-in"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "demo://other",
+        "demo://walk-in/../../etc/passwd",
+        "demo://walk-in?file=/etc/passwd",
+        "demo:///etc/passwd",
+        "demo:walk-in",
+        "demo://WALK-IN",
+        "demo://user@walk-in",
+        "demo://",
+    ],
+)
+def test_other_demo_urls_are_refused_even_with_file_urls(url: str) -> None:
+    message = rejected(create(stream_url=url), allow_file_urls=True)
+    assert message.startswith("stream_url: unknown demo scene"), message
+    assert "demo://walk-in" in message
+
+
 @pytest.mark.parametrize(
     "url",
     ["rtsp://cam/x", "rtsps://u:p@cam:322/x", "http://10.0.0.2/mjpeg", "https://cam.example.com/live.m3u8"],
