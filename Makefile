@@ -5,10 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PROTOS := $(wildcard protos/visionflow/v1/*.proto)
-SYSTEM_PACKAGES := chromium gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
+SYSTEM_PACKAGES := chromium fonts-wqy-zenhei gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-tools python3-gi
 
-.PHONY: venv run test lint pytest protos bench system-deps screenshots clean
+.PHONY: venv run test lint pytest protos bench soak system-deps screenshots clean
 
 venv: $(STAMP)
 
@@ -33,7 +33,8 @@ $(STAMP): requirements.lock requirements-nodeps.txt
 protos: $(STAMP)
 	$(PY) -m grpc_tools.protoc -I protos --python_out=. --pyi_out=. --grpc_python_out=. $(PROTOS)
 
-# Debian packages with no wheel: Chromium for the page tests, GStreamer's RTSP server for ingest.
+# Debian packages with no wheel: Chromium for the page tests (with a CJK font, so zh-TW pages
+# render in screenshots), GStreamer's RTSP server for ingest.
 # `make test` runs this first: silent when everything is there, else apt-get as root or through
 # sudo, and a clear failure when neither works. Without apt-get (not Debian) it warns and the
 # tests that need the packages skip, except under CI=true, where it fails.
@@ -78,9 +79,14 @@ test: system-deps lint pytest
 bench: $(STAMP)
 	$(PY) -m bench
 
+# 4 cameras, 2 viewers each, 10 minutes: fails unless every service's RSS and fds stay flat.
+soak: $(STAMP)
+	$(PY) -m bench.soak --minutes $(or $(MINUTES),10)
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
 
 # Refresh the page screenshots in docs/screenshots/ (headless Chromium through the browser tests).
 screenshots: $(STAMP)
-	VF_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e/test_register_browser.py tests/e2e/test_region_editor_browser.py tests/e2e/test_dashboard_browser.py
+	VF_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e/test_register_browser.py tests/e2e/test_region_editor_browser.py \
+		tests/e2e/test_dashboard_browser.py tests/e2e/test_pages_browser.py tests/e2e/test_i18n_browser.py

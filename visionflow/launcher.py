@@ -203,6 +203,7 @@ def main() -> None:
         env.get("VF_NATS_USERS_FILE") or data_dir / natsauth.USERS_FILE_NAME,
     )
     log.info("VisionFlow is starting: open http://localhost:%s (Ctrl-C stops everything)", args.gateway_port)
+    log.info("no camera at hand? the dashboard's demo camera button adds one (demo://walk-in)")
     while not stopping:
         for process in processes:
             process.check()

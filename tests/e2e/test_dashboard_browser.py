@@ -75,12 +75,13 @@ async def test_log_in_then_see_and_add_cameras_on_the_dashboard(
     )
     assert all(stored)
 
-    rows = page.locator("#cameras tbody tr")
+    rows = page.locator("#cameras .camera-tile")
     await expect(rows).to_have_count(1)  # Bob's camera is not shown
     porch = rows.first
     await expect(porch.locator(".camera-name")).to_have_text("Porch")
     await expect(porch).to_contain_text("Front porch")
-    links = [await link.get_attribute("href") or "" for link in await porch.locator("a").all()]
+    assert await porch.locator(".tile-link").get_attribute("href") == f"/cameras/{camera['id']}"
+    links = [await link.get_attribute("href") or "" for link in await porch.locator(".links-inline a").all()]
     assert [link.split("?")[0] for link in links] == [
         f"/recognized_stream/{camera['id']}",
         f"/get_stream/{camera['id']}",
@@ -153,7 +154,7 @@ async def test_dashboard_refreshes_an_expired_token_once_then_falls_back_to_logi
         [account.refresh_token],
     )
     await page.goto(f"{gateway_url}/dashboard")
-    await expect(page.locator("#cameras tbody tr")).to_have_count(1)
+    await expect(page.locator("#cameras .camera-tile")).to_have_count(1)
     await expect(page.locator("#cameras")).to_contain_text("Hallway")
     fresh = await page.evaluate("localStorage.getItem('access_token')")
     assert fresh != "expired.or.bad"

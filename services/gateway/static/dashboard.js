@@ -1,179 +1,205 @@
-// Dashboard: the caller's cameras (GET /cameras) with links to their streams and region editor,
-// an "Add camera" form (POST /cameras) and the newest notifications (GET /notifications).
-// Tokens come from localStorage ("access_token", "refresh_token"), or from ?token= for this page
-// only: a token in a link is never stored (a link must not log anyone into another account), and
-// is taken out of the address bar. An expired access token is exchanged once through
-// POST /token/refresh, and a 401 after that opens /login.
+// Dashboard: a live grid of the caller's cameras (GET /cameras, polled every few seconds, so
+// status badges change and cameras come and go without a reload), each tile with a still that
+// refreshes (raw snapshot or recognized frame, per tile), a click through to the camera page and
+// links to the streams and region editor; an "Add camera" form (POST /cameras); the newest
+// notifications (GET /notifications). Tokens and API calls: static/session.js.
 "use strict";
 
 (function () {
-  const storage = window.localStorage;
-  const params = new URLSearchParams(window.location.search);
-  const linkToken = params.get("token") || "";
-  if (linkToken) {
-    window.history.replaceState(null, "", window.location.pathname);
-  }
+  const i18n = window.VF.i18n;
+  const session = window.VF.session;
+  const frames = window.VF.frames;
+  const CAMERA_POLL_MS = 4000;
+  const NOTIFICATION_POLL_MS = 8000;
+  const PICTURE_REFRESH_MS = 10000;
+  const FRAME_TIMEOUT_MS = 6000;
+  const VIEWS_KEY = "vf_tile_views";
+
   const statusLine = document.getElementById("status");
-  const cameraRows = document.querySelector("#cameras tbody");
+  const grid = document.getElementById("cameras");
+  const emptyState = document.getElementById("empty-state");
+  const template = document.getElementById("tile-template");
   const form = document.getElementById("camera-form");
   const formResult = document.getElementById("camera-result");
   const addButton = document.getElementById("add-camera");
   const notificationList = document.getElementById("notifications");
   const noNotifications = document.getElementById("no-notifications");
-  let refreshing = null;
+  const tiles = new Map(); // camera id -> {element, camera, picturedAt, url}
+  let pictureQueue = Promise.resolve();
 
-  function say(text, isError) {
-    statusLine.textContent = text;
+  function say(key, args, isError) {
+    i18n.set(statusLine, key, args);
     statusLine.className = isError ? "bad" : "hint";
   }
 
-  function token() {
-    return linkToken || storage.getItem("access_token") || "";
-  }
-
-  function toLogin() {
-    window.location.assign("/login");
-  }
-
-  async function refreshTokens() {
-    const refreshToken = storage.getItem("refresh_token");
-    if (!refreshToken) {
-      return false;
+  function views() {
+    try {
+      return JSON.parse(window.localStorage.getItem(VIEWS_KEY) || "{}") || {};
+    } catch (ignored) {
+      return {};
     }
-    const response = await fetch("/token/refresh", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ refresh_token: refreshToken }),
+  }
+
+  function viewOf(cameraId) {
+    return views()[cameraId] === "annotated" ? "annotated" : "raw";
+  }
+
+  function setView(cameraId, view) {
+    const all = views();
+    all[cameraId] = view;
+    window.localStorage.setItem(VIEWS_KEY, JSON.stringify(all));
+  }
+
+  function showPicture(tile, blob) {
+    const img = tile.element.querySelector(".thumb");
+    const none = tile.element.querySelector(".no-picture");
+    if (tile.url) {
+      URL.revokeObjectURL(tile.url);
+      tile.url = null;
+    }
+    if (blob) {
+      tile.url = URL.createObjectURL(blob);
+      img.src = tile.url;
+    }
+    img.hidden = !blob;
+    none.hidden = Boolean(blob);
+  }
+
+  // Pictures load one at a time: a grid of thumbnails must not hold many connections.
+  function refreshPicture(tile) {
+    tile.picturedAt = Date.now();
+    pictureQueue = pictureQueue.then(async function () {
+      if (!tiles.has(tile.camera.id)) {
+        return;
+      }
+      const id = tile.camera.id;
+      const blob = viewOf(id) === "annotated"
+        ? await frames.firstFrame("/recognized_stream/" + id, session.token(), FRAME_TIMEOUT_MS)
+        : await frames.snapshot(id, session.token());
+      if (tiles.get(id) === tile) {
+        showPicture(tile, blob);
+      }
     });
-    if (!response.ok) {
-      storage.removeItem("refresh_token");
-      return false;
-    }
-    const payload = await response.json();
-    storage.setItem("access_token", payload.access_token);
-    storage.setItem("refresh_token", payload.refresh_token);
-    return true;
   }
 
-  // fetch with the bearer token; on 401, refresh the tokens once (shared by concurrent calls),
-  // retry, and go to the login page when that fails too. Resolves to [response, payload].
-  async function api(path, options) {
-    async function attempt() {
-      const init = Object.assign({}, options || {});
-      init.headers = Object.assign({ Authorization: "Bearer " + token() }, init.headers || {});
-      const response = await fetch(path, init);
-      const payload = await response.json().catch(function () { return {}; });
-      return [response, payload];
-    }
-    let answer = await attempt();
-    if (answer[0].status === 401) {
-      if (!refreshing) {
-        refreshing = refreshTokens().finally(function () { refreshing = null; });
-      }
-      const refreshed = await refreshing;
-      if (refreshed) {
-        answer = await attempt();
-      }
-      if (answer[0].status === 401) {
-        toLogin();
-        throw new Error("not logged in");
-      }
-    }
-    return answer;
+  function updateToggle(tile) {
+    const view = viewOf(tile.camera.id);
+    tile.element.querySelectorAll(".toggle").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.dataset.view === view));
+    });
   }
 
-  function cell(row, content) {
-    const td = document.createElement("td");
-    if (typeof content === "string") {
-      td.textContent = content;
-    } else {
-      td.appendChild(content);
-    }
-    row.appendChild(td);
-    return td;
+  function fillTile(tile) {
+    const camera = tile.camera;
+    const element = tile.element;
+    element.querySelector(".camera-name").textContent = camera.name;
+    const badge = element.querySelector(".camera-status");
+    badge.className = "badge camera-status " + camera.status;
+    badge.dataset.status = camera.status;
+    i18n.set(badge, "status." + camera.status);
+    element.querySelector(".camera-location").textContent = camera.location || "";
+    i18n.set(element.querySelector(".last-active"), "tile.last_active", {
+      when: i18n.formatDate(camera.last_active),
+    });
+    i18n.setAttribute(element.querySelector(".thumb"), "alt", "tile.picture_alt", { name: camera.name });
   }
 
-  function when(iso) {
-    return iso ? new Date(iso).toLocaleString() : "never";
-  }
-
-  function withToken(path) {
-    return path + "?token=" + encodeURIComponent(token());
-  }
-
-  function cameraLinks(camera) {
-    const span = document.createElement("span");
-    span.className = "links-inline";
-    [["Recognized", "/recognized_stream/"], ["Raw", "/get_stream/"], ["Regions", "/snapshot_ui/"]]
-      .forEach(function (pair) {
-        const link = document.createElement("a");
-        link.textContent = pair[0];
-        link.href = withToken(pair[1] + camera.id);
-        span.appendChild(link);
+  function newTile(camera) {
+    const element = template.content.firstElementChild.cloneNode(true);
+    element.dataset.cameraId = String(camera.id);
+    const tile = { element: element, camera: camera, picturedAt: 0, url: null };
+    element.querySelector(".tile-link").href = "/cameras/" + camera.id;
+    element.querySelector(".link-recognized").href = session.withToken("/recognized_stream/" + camera.id);
+    element.querySelector(".link-raw").href = session.withToken("/get_stream/" + camera.id);
+    element.querySelector(".link-regions").href = session.withToken("/snapshot_ui/" + camera.id);
+    element.querySelectorAll(".toggle").forEach(function (button) {
+      button.addEventListener("click", function () {
+        setView(camera.id, button.dataset.view);
+        updateToggle(tile);
+        refreshPicture(tile);
       });
-    return span;
+    });
+    i18n.apply(element);
+    updateToggle(tile);
+    return tile;
+  }
+
+  function renderCameras(cameras) {
+    const seen = new Set();
+    cameras.forEach(function (camera, index) {
+      seen.add(camera.id);
+      let tile = tiles.get(camera.id);
+      if (!tile) {
+        tile = newTile(camera);
+        tiles.set(camera.id, tile);
+      }
+      tile.camera = camera;
+      fillTile(tile);
+      if (grid.children[index] !== tile.element) {
+        grid.insertBefore(tile.element, grid.children[index] || null);
+      }
+      if (Date.now() - tile.picturedAt > PICTURE_REFRESH_MS) {
+        refreshPicture(tile);
+      }
+    });
+    Array.from(tiles.keys()).forEach(function (id) {
+      if (!seen.has(id)) {
+        showPicture(tiles.get(id), null);
+        tiles.get(id).element.remove();
+        tiles.delete(id);
+      }
+    });
+    emptyState.hidden = cameras.length > 0;
   }
 
   async function loadCameras() {
-    const [response, payload] = await api("/cameras");
+    const [response, payload] = await session.api("/cameras");
     if (!response.ok) {
-      say(payload.message || "Could not load cameras (" + response.status + ")", true);
+      i18n.setError(statusLine, payload, response.status);
+      statusLine.className = "bad";
       return;
     }
-    while (cameraRows.firstChild) {
-      cameraRows.removeChild(cameraRows.firstChild);
+    renderCameras(payload.data);
+    say(payload.total === 0 ? "dashboard.count_none" : "dashboard.count", { count: payload.total });
+  }
+
+  function notificationItem(item) {
+    const li = document.createElement("li");
+    if (item.image_path) {
+      const img = document.createElement("img");
+      img.className = "thumb";
+      i18n.setAttribute(img, "alt", "notifications.snapshot_alt", { camera: item.camera_name });
+      img.src = session.withToken("/showimage/" + item.image_path.split("/").map(encodeURIComponent).join("/"));
+      li.appendChild(img);
     }
-    payload.data.forEach(function (camera) {
-      const row = document.createElement("tr");
-      row.dataset.cameraId = String(camera.id);
-      cell(row, camera.name).className = "camera-name";
-      cell(row, camera.status).className = "camera-status " + camera.status;
-      cell(row, camera.location || "");
-      cell(row, when(camera.last_active));
-      cell(row, cameraLinks(camera));
-      cameraRows.appendChild(row);
-    });
-    say(payload.total === 0 ? "No cameras yet: add one below." : payload.total + " camera(s).");
+    const text = document.createElement("div");
+    const title = document.createElement("strong");
+    title.textContent = item.camera_name;
+    text.appendChild(title);
+    text.appendChild(document.createTextNode(" " + item.message));
+    const time = document.createElement("div");
+    time.className = "hint";
+    i18n.setDate(time, item.created_at);
+    text.appendChild(time);
+    li.appendChild(text);
+    return li;
   }
 
   async function loadNotifications() {
-    const [response, payload] = await api("/notifications?limit=10");
+    const [response, payload] = await session.api("/notifications?limit=10");
     if (!response.ok) {
       noNotifications.hidden = false;
-      noNotifications.textContent = payload.message || "Could not load notifications.";
+      i18n.setError(noNotifications, payload, response.status);
       return;
     }
-    while (notificationList.firstChild) {
-      notificationList.removeChild(notificationList.firstChild);
-    }
+    notificationList.replaceChildren.apply(notificationList, payload.data.map(notificationItem));
+    i18n.set(noNotifications, "dashboard.no_notifications");
     noNotifications.hidden = payload.data.length > 0;
-    payload.data.forEach(function (item) {
-      const li = document.createElement("li");
-      if (item.image_path) {
-        const img = document.createElement("img");
-        img.className = "thumb";
-        img.alt = "Snapshot";
-        img.src = withToken("/showimage/" + item.image_path.split("/").map(encodeURIComponent).join("/"));
-        li.appendChild(img);
-      }
-      const text = document.createElement("div");
-      const title = document.createElement("strong");
-      title.textContent = item.camera_name;
-      text.appendChild(title);
-      text.appendChild(document.createTextNode(" " + item.message));
-      const time = document.createElement("div");
-      time.className = "hint";
-      time.textContent = when(item.created_at);
-      text.appendChild(time);
-      li.appendChild(text);
-      notificationList.appendChild(li);
-    });
   }
 
-  function showFormResult(kind, text) {
+  function showFormResult(kind) {
     formResult.hidden = false;
     formResult.className = "result " + kind;
-    formResult.textContent = text;
   }
 
   form.addEventListener("submit", async function (event) {
@@ -192,48 +218,48 @@
     };
     addButton.disabled = true;
     try {
-      const [response, payload] = await api("/cameras", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
+      const [response, payload] = await session.api("/cameras", { method: "POST", json: body });
       if (response.ok) {
-        showFormResult("success", "Camera \u201c" + payload.data.name + "\u201d added.");
+        showFormResult("success");
+        i18n.set(formResult, "dashboard.added", { name: payload.data.name });
         form.reset();
         await loadCameras();
       } else {
-        showFormResult("error", payload.message || "Could not add the camera (" + response.status + ")");
+        showFormResult("error");
+        i18n.setError(formResult, payload, response.status);
       }
     } catch (error) {
-      if (error.message !== "not logged in") {
-        showFormResult("error", "Could not reach the server: " + error.message);
-      }
+      showFormResult("error");
+      session.reportFailure(formResult, error);
     } finally {
       addButton.disabled = false;
     }
   });
 
-  document.getElementById("logout").addEventListener("click", async function () {
-    const refreshToken = storage.getItem("refresh_token");
-    storage.removeItem("access_token");
-    storage.removeItem("refresh_token");
-    if (refreshToken) {
-      await fetch("/logout", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ refresh_token: refreshToken }),
-      }).catch(function () { return null; });
-    }
-    toLogin();
+  // The demo camera button (static/demo_camera.js, in #demo-camera-slot) announces what it added:
+  // the grid shows it now instead of reloading the page.
+  document.addEventListener("visionflow:camera-added", function (event) {
+    event.preventDefault();
+    loadCameras().catch(function (error) { session.reportFailure(statusLine, error); });
   });
 
-  if (!token() && !storage.getItem("refresh_token")) {
-    toLogin();
+  function every(ms, task) {
+    window.setInterval(function () {
+      if (!document.hidden) {
+        task().catch(function (error) { session.reportFailure(statusLine, error); });
+      }
+    }, ms);
+  }
+
+  if (!session.signedIn()) {
+    session.toLogin();
     return;
   }
-  loadCameras().then(loadNotifications).catch(function (error) {
-    if (error.message !== "not logged in") {
-      say("Could not reach the server: " + error.message, true);
-    }
+  loadCameras().then(loadNotifications).then(function () {
+    every(CAMERA_POLL_MS, loadCameras);
+    every(NOTIFICATION_POLL_MS, loadNotifications);
+  }).catch(function (error) {
+    statusLine.className = "bad";
+    session.reportFailure(statusLine, error);
   });
 })();

@@ -3,14 +3,15 @@
 "use strict";
 
 (function () {
+  const i18n = window.VF.i18n;
   const form = document.getElementById("login-form");
   const result = document.getElementById("result");
   const button = document.getElementById("submit");
 
-  function show(kind, text) {
+  function show(kind, key, args) {
     result.hidden = false;
     result.className = "result " + kind;
-    result.textContent = text;
+    i18n.set(result, key, args);
   }
 
   form.addEventListener("submit", async function (event) {
@@ -30,24 +31,25 @@
       try {
         payload = await response.json();
       } catch (ignored) {
-        payload = { message: "Unexpected answer from the server (" + response.status + ")" };
+        payload = {};
       }
       if (response.ok && payload.access_token) {
         window.localStorage.setItem("access_token", payload.access_token);
         window.localStorage.setItem("refresh_token", payload.refresh_token);
-        show("success", payload.message || "Login successful");
+        show("success", "login.success");
         window.location.assign("/dashboard");
         return;
       }
-      let text = payload.message || "Login failed (" + response.status + ")";
       const retryAfter = response.headers.get("Retry-After");
       if (response.status === 429 && retryAfter) {
-        text += " Try again in " + retryAfter + " s.";
+        show("error", "login.rate_limited", { seconds: retryAfter });
+      } else {
+        const found = i18n.apiError(payload, response.status);
+        show("error", found[0], found[1]);
       }
-      show("error", text);
       form.password.value = "";
     } catch (error) {
-      show("error", "Could not reach the server: " + error.message);
+      show("error", "error.network", { detail: error.message });
     }
     button.disabled = false;
   });

@@ -2,14 +2,19 @@
 "use strict";
 
 (function () {
+  const i18n = window.VF.i18n;
   const form = document.getElementById("register-form");
   const result = document.getElementById("result");
   const button = document.getElementById("submit");
 
-  function show(kind, text) {
+  function show(kind) {
     result.hidden = false;
     result.className = "result " + kind;
-    result.textContent = text;
+    delete result.dataset.i18n;
+    delete result.dataset.i18nArgs;
+    while (result.firstChild) {
+      result.removeChild(result.firstChild);
+    }
   }
 
   form.addEventListener("submit", async function (event) {
@@ -33,24 +38,28 @@
       try {
         payload = await response.json();
       } catch (ignored) {
-        payload = { message: "Unexpected answer from the server (" + response.status + ")" };
+        payload = {};
       }
       if (response.ok && payload.status === "success") {
-        show("success", payload.message + ". Account id: " + payload.account_uuid + ". You can now ");
+        show("success");
+        const text = document.createElement("span");
+        i18n.set(text, "register.success", { account: payload.account_uuid });
         const link = document.createElement("a");
         link.href = "/login";
         link.id = "login-link";
-        link.textContent = "log in";
+        i18n.set(link, "register.login_link");
+        result.appendChild(text);
+        result.appendChild(document.createTextNode(" "));
         result.appendChild(link);
-        result.appendChild(document.createTextNode("."));
         form.reset();
       } else {
-        show("error", payload.message || "Registration failed (" + response.status + ")");
+        show("error");
+        i18n.setError(result, payload, response.status);
       }
     } catch (error) {
-      show("error", "Could not reach the server: " + error.message);
-    } finally {
-      button.disabled = false;
+      show("error");
+      i18n.set(result, "error.network", { detail: error.message });
     }
+    button.disabled = false;
   });
 })();

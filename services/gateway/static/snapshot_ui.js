@@ -1,18 +1,15 @@
 // Region editor: the camera's snapshot with its saved regions drawn over it (SVG), a click-to-add
-// polygon tool, and Save through POST /rectangles/<id>. The token comes from localStorage
-// ("access_token"), or from ?token= for this page only (never stored: a link must not log anyone
-// into another account).
+// polygon tool, and Save through POST /rectangles/<id>. The token comes from static/session.js:
+// localStorage ("access_token"), or ?token= for this page only (never stored: a link must not log
+// anyone into another account).
 "use strict";
 
 (function () {
   const SVG_NS = "http://www.w3.org/2000/svg";
+  const i18n = window.VF.i18n;
   const root = document.getElementById("editor");
   const cameraId = root.dataset.cameraId;
-  const params = new URLSearchParams(window.location.search);
-  const token = params.get("token") || window.localStorage.getItem("access_token") || "";
-  if (params.get("token")) {
-    window.history.replaceState(null, "", window.location.pathname);
-  }
+  const token = window.VF.session.token();
 
   const img = document.getElementById("snapshot");
   const svg = document.getElementById("overlay");
@@ -23,9 +20,14 @@
   let regions = [];
   let draft = [];
 
-  function say(text, isError) {
-    statusLine.textContent = text;
+  function say(key, args, isError) {
+    i18n.set(statusLine, key, args);
     statusLine.className = isError ? "bad" : "hint";
+  }
+
+  function sayError(payload, status) {
+    i18n.setError(statusLine, payload, status);
+    statusLine.className = "bad";
   }
 
   function authHeaders(extra) {
@@ -63,9 +65,12 @@
         svg.appendChild(svgElement("circle", { class: "draft", cx: p.x, cy: p.y, r: 6 }));
       });
     }
-    pointsLine.textContent = draft.length
-      ? draft.map(function (p) { return "(" + p.x + ", " + p.y + ")"; }).join(" ")
-      : "none";
+    if (draft.length) {
+      delete pointsLine.dataset.i18n;
+      pointsLine.textContent = draft.map(function (p) { return "(" + p.x + ", " + p.y + ")"; }).join(" ");
+    } else {
+      i18n.set(pointsLine, "regions.none");
+    }
     renderTable();
   }
 
@@ -77,19 +82,22 @@
       const row = document.createElement("tr");
       const coordinates = region.coordinates.map(function (p) { return "(" + p.x + ", " + p.y + ")"; });
       [region.name, coordinates.join(" "), String(region.alert_duration),
-        (region.detection_classes || []).join(", ") || "all"].forEach(function (text) {
+        (region.detection_classes || []).join(", ")].forEach(function (text) {
         const cell = document.createElement("td");
         cell.textContent = text;
         row.appendChild(cell);
       });
+      if (!(region.detection_classes || []).length) {
+        i18n.set(row.lastChild, "regions.all_classes");
+      }
       const cell = document.createElement("td");
       const remove = document.createElement("button");
       remove.type = "button";
       remove.className = "secondary";
-      remove.textContent = "Remove";
+      i18n.set(remove, "common.remove");
       remove.addEventListener("click", function () {
         regions.splice(index, 1);
-        say("Region removed; press Save to keep the change.");
+        say("regions.removed");
         draw();
       });
       cell.appendChild(remove);
@@ -107,7 +115,7 @@
     context.fillRect(0, 0, size.width, size.height);
     context.fillStyle = "#c9d1de";
     context.font = Math.round(size.height / 16) + "px sans-serif";
-    context.fillText("No frame from this camera yet", size.width * 0.08, size.height / 2);
+    context.fillText(i18n.t("regions.no_frame"), size.width * 0.08, size.height / 2);
     return canvas.toDataURL("image/png");
   }
 
@@ -120,7 +128,7 @@
     };
     img.onerror = function () {
       img.onerror = null;
-      say("No snapshot available yet; you can still draw regions.", true);
+      say("regions.no_snapshot", null, true);
       img.src = placeholder();
     };
     img.src = "/snapshot/" + cameraId + ".jpg?token=" + encodeURIComponent(token) + "&t=" + Date.now();
@@ -130,7 +138,7 @@
     const response = await fetch("/rectangles/" + cameraId, { headers: authHeaders() });
     const payload = await response.json().catch(function () { return {}; });
     if (!response.ok) {
-      say(payload.message || "Could not load regions (" + response.status + ")", true);
+      sayError(payload, response.status);
       return;
     }
     regions = payload.data.regions.map(function (region) {
@@ -142,7 +150,7 @@
         detection_classes: region.detection_classes,
       };
     });
-    say("Loaded " + regions.length + " region(s). Click on the image to add points of a new region.");
+    say("regions.loaded", { count: regions.length });
     draw();
   }
 
@@ -155,9 +163,12 @@
     const payload = await response.json().catch(function () { return {}; });
     if (response.ok) {
       await loadRegions();
-      say("Saved " + payload.data.regions_count + " region(s) at " + new Date(payload.data.saved_at).toLocaleTimeString());
+      say("regions.saved", {
+        count: payload.data.regions_count,
+        time: new Date(payload.data.saved_at).toLocaleTimeString(i18n.language()),
+      });
     } else {
-      say(payload.message || "Save failed (" + response.status + ")", true);
+      sayError(payload, response.status);
     }
   }
 
@@ -178,15 +189,15 @@
     const name = document.getElementById("region-name").value.trim();
     const duration = Number(document.getElementById("alert-duration").value);
     if (draft.length < 3) {
-      say("A region needs at least 3 points.", true);
+      say("regions.need_points", null, true);
       return;
     }
     if (!name) {
-      say("Give the region a name.", true);
+      say("regions.need_name", null, true);
       return;
     }
     if (!(duration >= 0)) {
-      say("Alert duration must be 0 or more seconds.", true);
+      say("regions.need_duration", null, true);
       return;
     }
     const classes = document.getElementById("classes").value.split(",")
@@ -200,7 +211,7 @@
       detection_classes: classes,
     });
     draft = [];
-    say("Region added; press Save to store it.");
+    say("regions.added");
     draw();
   });
 
@@ -217,7 +228,7 @@
   document.getElementById("refresh-snapshot").addEventListener("click", loadSnapshot);
 
   if (!token) {
-    say("Not logged in: open this page with ?token=<access token>.", true);
+    say("regions.not_logged_in", null, true);
   }
   draw();
   loadSnapshot();
