@@ -85,7 +85,8 @@ async def test_the_switch_is_on_every_page_and_sticks_across_reloads(
     await page.goto(f"{gateway_url}/cameras/{camera['id']}")
     await expect(page.locator("#settings-heading")).to_have_text(text(other, "camera.settings_heading"))
     await page.click("#regions-link")  # the region editor takes the token in its link
-    await expect(page.locator("#save")).to_have_text(text(other, "regions.save"))
+    await page.wait_for_url("**/snapshot_ui/**", timeout=20000)
+    await expect(page.locator("#save")).to_have_text(text(other, "regions.save"), timeout=15000)
     await save_screenshot(page, f"regions-{other}.png")
     await page.goto(f"{gateway_url}/login")
     await expect(page.locator("h1")).to_have_text(text(other, "login.heading"))

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from tests.support.databases import fresh_database_url
-from tests.support.processes import NatsServer, start_service
+from tests.support.processes import NatsServer, start_nats, start_service
 from tests.support.tcpproxy import TcpRelay
 from tests.unit.camera.conftest import Account, camera_env
 from tests.unit.camera.helpers import fails, new_camera
@@ -22,8 +22,10 @@ ANSWER_WITHIN_S = 10.0
 
 
 async def test_database_outage_answers_unavailable_then_recovers_without_restart(
-    tmp_path: Path, camera_nats: NatsServer, auth_address: str, alice: Account
+    tmp_path: Path, auth_address: str, alice: Account
 ) -> None:
+    # Its own NATS: camera ids from another database must not meet the package's camera feed.
+    camera_nats: NatsServer = await asyncio.to_thread(start_nats, tmp_path / "nats", tmp_path / "logs")
     urls = fresh_database_url("postgresql", tmp_path)
     url = next(urls)
     relay = TcpRelay("127.0.0.1", 5432)
@@ -62,4 +64,5 @@ async def test_database_outage_answers_unavailable_then_recovers_without_restart
     finally:
         relay.close()
         await asyncio.to_thread(process.stop)
+        await asyncio.to_thread(camera_nats.stop)
         next(urls, None)  # drop the schema

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.support.processes import NatsServer, start_service
+from tests.support.processes import NatsServer, start_nats, start_service
 from tests.unit.camera.conftest import Account, camera_env
 from tests.unit.camera.helpers import fails, new_camera
 from visionflow.errors import ErrorCode
@@ -16,8 +16,10 @@ from visionflow.v1.camera_pb2_grpc import CameraServiceStub
 
 
 async def test_the_camera_quota_refuses_one_more_and_frees_up_on_delete(
-    tmp_path: Path, camera_nats: NatsServer, auth_address: str, alice: Account, bob: Account
+    tmp_path: Path, auth_address: str, alice: Account, bob: Account
 ) -> None:
+    # Its own NATS: camera ids from another database must not meet the package's camera feed.
+    camera_nats: NatsServer = await asyncio.to_thread(start_nats, tmp_path / "nats", tmp_path / "logs")
     env = {
         **camera_env(tmp_path / "data", camera_nats, auth_address, allow_file_urls=False),
         "VF_QUOTA_CAMERAS": "2",
@@ -43,4 +45,6 @@ async def test_the_camera_quota_refuses_one_more_and_frees_up_on_delete(
             )
             await call(stub.CreateCamera, new_camera("cam 3"), token=alice.token)
     finally:
-        assert await asyncio.to_thread(process.stop) == 0
+        code = await asyncio.to_thread(process.stop)
+        await asyncio.to_thread(camera_nats.stop)
+        assert code == 0
