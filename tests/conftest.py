@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +111,24 @@ def start_system(running: System, replicas: int = 1) -> None:
 def stop_system(running: System) -> None:
     for process in reversed(list(running.services.values())):
         process.stop()
+
+
+@contextlib.contextmanager
+def separate_system(
+    base: Path, models_dir: Path, smtp: SmtpSink, line: LineApiStandIn, *, replicas: int = 1
+) -> Iterator[System]:
+    """A whole system of its own (NATS, data, services) in `base`, for tests that kill or
+    replicate its parts without disturbing the session's; it reuses the weights in `models_dir`."""
+    nats_server = start_nats(base / "nats", base / "logs")
+    env = system_env(base, nats_server, smtp, line)
+    env["VF_MODELS_DIR"] = str(models_dir)
+    running = System(data_dir=base, nats=nats_server, env=env, smtp=smtp, line=line)
+    try:
+        start_system(running, replicas=replicas)
+        yield running
+    finally:
+        stop_system(running)
+        nats_server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -19,12 +19,11 @@ import httpx
 import pytest
 from nats.aio.msg import Msg
 
-from tests.conftest import System, start_system, stop_system, system_env
+from tests.conftest import System, separate_system
 from tests.e2e.alerting import draw_door_zone, verified_recipient, wait_for_notifications
 from tests.e2e.helpers import new_account
 from tests.support.line_api import LineApiStandIn
 from tests.support.media import pan_video, walk_in_video
-from tests.support.processes import start_nats
 from tests.support.rtsp import RtspServer, needs_rtsp, start_multi_rtsp_server
 from tests.support.smtp import SmtpSink
 from visionflow import bus, subjects
@@ -47,16 +46,9 @@ def replicated(
     tmp_path_factory: pytest.TempPathFactory, data_dir: Path, smtp_server: SmtpSink, line_api: LineApiStandIn
 ) -> Iterator[System]:
     base = tmp_path_factory.mktemp("vf-replicated")
-    nats_server = start_nats(base / "nats", base / "logs")
-    env = system_env(base, nats_server, smtp_server, line_api)
-    env["VF_MODELS_DIR"] = str(data_dir / "models")  # the weights the main system prepared
-    running = System(data_dir=base, nats=nats_server, env=env, smtp=smtp_server, line=line_api)
-    try:
-        start_system(running, replicas=REPLICAS)
+    # The weights the main system prepared.
+    with separate_system(base, data_dir / "models", smtp_server, line_api, replicas=REPLICAS) as running:
         yield running
-    finally:
-        stop_system(running)
-        nats_server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import System, start_system, stop_system, system_env
+from tests.conftest import System, separate_system
 from tests.e2e.helpers import new_account
 from tests.support.line_api import LineApiStandIn
-from tests.support.processes import start_nats
 from tests.support.smtp import SmtpSink
 
 ANSWER_WITHIN_S = 12.0  # the gateway's RPC deadline plus slack: an answer, not a hang
@@ -29,28 +28,14 @@ def faulty(
     tmp_path_factory: pytest.TempPathFactory, data_dir: Path, smtp_server: SmtpSink, line_api: LineApiStandIn
 ) -> Iterator[System]:
     base = tmp_path_factory.mktemp("vf-faults")
-    nats_server = start_nats(base / "nats", base / "logs")
-    env = system_env(base, nats_server, smtp_server, line_api)
-    env["VF_MODELS_DIR"] = str(data_dir / "models")
-    running = System(data_dir=base, nats=nats_server, env=env, smtp=smtp_server, line=line_api)
-    try:
-        start_system(running)
+    with separate_system(base, data_dir / "models", smtp_server, line_api) as running:
         yield running
-    finally:
-        stop_system(running)
-        nats_server.stop()
 
 
 @pytest.fixture(scope="module")
 async def http(faulty: System) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=faulty.gateway_url, timeout=ANSWER_WITHIN_S + 10) as client:
         yield client
-
-
-async def _timed(request: asyncio.Future[httpx.Response] | object) -> tuple[httpx.Response, float]:
-    started = time.monotonic()
-    response = await request  # type: ignore[misc]
-    return response, time.monotonic() - started
 
 
 def _unavailable(response: httpx.Response) -> None:
@@ -91,7 +76,9 @@ async def test_each_service_killed_answers_503_then_recovers_with_nothing_lost(
     for service, ask in checks.items():
         process = faulty.services[service]
         process.kill()  # SIGKILL: no goodbye, connections just drop
-        response, took = await _timed(ask())
+        started = time.monotonic()
+        response = await ask()
+        took = time.monotonic() - started
         _unavailable(response)
         assert took < ANSWER_WITHIN_S, f"{service} down: answered after {took:.1f}s"
         await asyncio.to_thread(process.restart)
