@@ -81,7 +81,7 @@ async def _measure(nats_url: str, camera_id: int, smtp: SmtpSink, address: str) 
     async def on_alert(msg: Msg) -> None:
         alerts.append(events_pb2.AlertEvent.FromString(msg.data))
 
-    await nc.subscribe(subjects.alert(camera_id), cb=on_alert)
+    await nc.subscribe(f"{subjects.ACCOUNT_SPACE}.*.alert.{camera_id}", cb=on_alert)
     latencies: list[float] = []
     seq = 0
     try:

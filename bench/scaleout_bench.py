@@ -2,7 +2,7 @@
 
 End to end from RTSP (one GStreamer server, one mount per camera, a person pacing across a
 street without pause, so every detect frame moves and is inferred). Throughput is
-`vf.detections.*` messages per second, read off NATS as an integrator would, over a window after
+`vf.acct.*.detections.*` messages per second, read off NATS as an integrator would, over a window after
 warm-up: first with one detector replica, then after a second joined and took its share of the
 cameras. On a 2-core box both replicas share the same two cores with ingest and NATS, so the
 ratio shows the cost of the split, not more capacity; on real nodes each replica brings its own
@@ -36,7 +36,7 @@ from bench.system import BenchSystem, running_system, start_replica, wait_until
 from tests.support import media
 from tests.support.accounts import LoggedIn
 from tests.support.rtsp import RtspServer, start_multi_rtsp_server
-from visionflow import bus
+from visionflow import bus, subjects
 from visionflow.membership import owner_among
 from visionflow.v1 import media_pb2
 
@@ -54,7 +54,7 @@ MOVING_SHARE = 0.3  # share of cameras with motion at a time (a busy site)
 
 @dataclass
 class Detections:
-    """`vf.detections.<cam>` per camera: (arrival wall time, capture wall time), from a thread."""
+    """`vf.acct.<a>.detections.<cam>` per camera: (arrival wall time, capture wall time), from a thread."""
 
     times: dict[int, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -98,7 +98,7 @@ class BusReader:
                     (time.time(), batch.frame.capture_time_ns / 1e9)
                 )
 
-        await nc.subscribe("vf.detections.*", cb=on_batch)
+        await nc.subscribe(subjects.DETECTIONS_ALL, cb=on_batch)
         self._ready.set()
         await asyncio.to_thread(self._stop.wait)
         await bus.close(nc)

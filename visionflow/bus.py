@@ -125,9 +125,17 @@ async def ensure_streams(js: JetStreamContext, layout: BusLayout | None = None) 
             with contextlib.suppress(BadRequestError):
                 await js.add_stream(config)
             continue
-        if (info.config.num_replicas or 1) < layout.replicas:
-            log.info("stream %s: %s -> %s replicas", config.name, info.config.num_replicas, layout.replicas)
-            await js.update_stream(replace(info.config, num_replicas=layout.replicas))
+        updated = info.config
+        if sorted(updated.subjects or []) != sorted(config.subjects or []):
+            # A stream declared by an older release (subjects without the account, see
+            # visionflow/subjects.py): its messages stay, new ones arrive on today's subjects.
+            log.info("stream %s: subjects %s -> %s", config.name, updated.subjects, config.subjects)
+            updated = replace(updated, subjects=config.subjects)
+        if (updated.num_replicas or 1) < layout.replicas:
+            log.info("stream %s: %s -> %s replicas", config.name, updated.num_replicas, layout.replicas)
+            updated = replace(updated, num_replicas=layout.replicas)
+        if updated is not info.config:
+            await js.update_stream(updated)
     await snapshots.ensure_bucket(
         js,
         snapshots.bucket_config(

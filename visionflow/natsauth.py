@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import nkeys
+
 from visionflow import subjects
 
 ROLES = ("auth", "camera", "ingest", "detector", "notifier", "gateway")
@@ -29,6 +31,11 @@ ADMIN = "admin"
 ACCOUNT = "VISIONFLOW"
 USERS_FILE_NAME = "nats-users.json"
 CONFIG_FILE_NAME = "nats.conf"
+# Integrators log in with their VisionFlow access token; the auth service answers the server's
+# auth callout (services/auth/callout.py) with `integrator_permissions`. Every user with a
+# password here is exempt from the callout.
+CALLOUT_SUBJECT = "$SYS.REQ.USER.AUTH"
+CALLOUT_ROLE = "auth"
 
 # Stream names JetStream gives VisionFlow's buckets (`KV_<bucket>`, `OBJ_<bucket>`).
 SNAPSHOT_STREAM = f"OBJ_{subjects.SNAPSHOT_BUCKET}"
@@ -98,7 +105,9 @@ class RolePermissions:
 def _role_table() -> dict[str, RolePermissions]:
     members = (MEMBERS_STREAM,)
     return {
-        "auth": RolePermissions(publish=tuple(_declare(*SHARED_STREAMS)), subscribe=()),
+        "auth": RolePermissions(
+            publish=tuple(_declare(*SHARED_STREAMS)), subscribe=(CALLOUT_SUBJECT,), answers_requests=True
+        ),
         "camera": RolePermissions(
             publish=(
                 subjects.CAMERA_CHANGED_ALL,
@@ -162,6 +171,17 @@ def _role_table() -> dict[str, RolePermissions]:
 ROLE_PERMISSIONS: dict[str, RolePermissions] = _role_table()
 
 
+def integrator_permissions(account_uuid: str) -> dict[str, Any]:
+    """What an integrator of `account_uuid` may do, in NATS user-JWT syntax: read its own
+    account's frames, detections, alerts and status, and ask for its own cameras' frames
+    (demand). Nothing else: no system subject, no JetStream API, no inbox to read replies from."""
+    own = subjects.account_space(account_uuid)
+    return {
+        "pub": {"allow": [own.removesuffix(">") + "demand.>"]},
+        "sub": {"allow": [own]},
+    }
+
+
 def permissions(role: str) -> dict[str, Any]:
     """A role's permissions in nats-server's configuration syntax."""
     rules = ROLE_PERMISSIONS[role]
@@ -175,15 +195,30 @@ def permissions(role: str) -> dict[str, Any]:
     return granted
 
 
+CALLOUT_SEED_KEY = "callout-issuer-seed"
+
+
+def new_callout_seed() -> str:
+    """A fresh account nkey seed (`SA...`) for signing the auth callout's answers."""
+    return nkeys.encode_seed(os.urandom(32), nkeys.PREFIX_BYTE_ACCOUNT).decode()
+
+
+def callout_issuer(seed: str) -> str:
+    """The public key (`A...`) nats-server trusts the callout's answers from."""
+    return str(nkeys.from_seed(seed.encode()).public_key.decode())
+
+
 @dataclass(frozen=True)
 class NatsUsers:
-    """The password of every role and of `admin`."""
+    """The password of every role and of `admin`, and the seed the auth callout signs with."""
 
     passwords: dict[str, str]
+    callout_seed: str = ""
 
     @classmethod
     def generate(cls) -> NatsUsers:
-        return cls({user: secrets.token_urlsafe(24) for user in (*ROLES, ADMIN)})
+        passwords = {user: secrets.token_urlsafe(24) for user in (*ROLES, ADMIN)}
+        return cls(passwords, new_callout_seed())
 
     @classmethod
     def load(cls, path: Path) -> NatsUsers:
@@ -194,23 +229,34 @@ class NatsUsers:
         missing = [user for user in (*ROLES, ADMIN) if not isinstance(data.get(user), str) or not data[user]]
         if missing:
             raise SystemExit(f"the NATS users file {path} lacks passwords for: {', '.join(missing)}")
-        return cls({user: data[user] for user in (*ROLES, ADMIN)})
+        seed = data.get(CALLOUT_SEED_KEY)
+        return cls({user: data[user] for user in (*ROLES, ADMIN)}, seed if isinstance(seed, str) else "")
 
     @classmethod
     def load_or_create(cls, path: Path) -> NatsUsers:
-        """The users kept in `path`, made (readable by this user only) on first use."""
+        """The users kept in `path`, made (readable by this user only) on first use; a file from
+        before integrator logins gains its callout seed."""
         if path.exists():
-            return cls.load(path)
-        users = cls.generate()
+            users = cls.load(path)
+            if users.callout_seed:
+                return users
+            users = cls(users.passwords, new_callout_seed())
+            path.unlink()
+        else:
+            users = cls.generate()
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
-            json.dump(users.passwords, handle, indent=2)
+            json.dump({**users.passwords, CALLOUT_SEED_KEY: users.callout_seed}, handle, indent=2)
         return users
 
     def login_env(self, role: str) -> dict[str, str]:
-        """The environment a service of `role` connects with."""
-        return {"VF_NATS_USER": role, "VF_NATS_PASSWORD": self.passwords[role]}
+        """The environment a service of `role` connects with (the auth service also gets the
+        callout's signing seed)."""
+        env = {"VF_NATS_USER": role, "VF_NATS_PASSWORD": self.passwords[role]}
+        if role == CALLOUT_ROLE and self.callout_seed:
+            env["VF_NATS_CALLOUT_SEED"] = self.callout_seed
+        return env
 
     def url_for(self, user: str, host: str, port: int) -> str:
         return f"nats://{user}:{self.passwords[user]}@{host}:{port}"
@@ -233,14 +279,26 @@ def accounts(passwords: dict[str, str | EnvReference]) -> dict[str, Any]:
     return {ACCOUNT: {"jetstream": "enabled", "users": users}}
 
 
+def authorization(issuer: str | EnvReference) -> dict[str, Any]:
+    """The `authorization` block: logins without a password go to the auth callout, whose
+    answers `issuer` signs, into the one account."""
+    return {"auth_callout": {"issuer": issuer, "auth_users": [*ROLES, ADMIN], "account": ACCOUNT}}
+
+
 def server_config(users: NatsUsers, *, host: str, port: int, store_dir: Path) -> dict[str, Any]:
     """The bundled nats-server's configuration (JSON is valid in its configuration syntax)."""
-    return {
+    config: dict[str, Any] = {
         "host": host,
         "port": port,
         "jetstream": {"store_dir": str(store_dir)},
         "accounts": accounts(dict(users.passwords)),
     }
+    if users.callout_seed:
+        config["authorization"] = authorization(callout_issuer(users.callout_seed))
+    return config
+
+
+CALLOUT_ISSUER_VARIABLE = "VF_NATS_CALLOUT_ISSUER"
 
 
 def password_variable(user: str) -> str:
@@ -255,7 +313,14 @@ def kubernetes_accounts_conf() -> str:
         user: EnvReference(password_variable(user)) for user in (*ROLES, ADMIN)
     }
     header = "# Generated by `python -m visionflow.natsauth` from visionflow/natsauth.py: do not edit.\n"
-    return header + "accounts: " + _conf(accounts(passwords), 0) + "\n"
+    body = "accounts: " + _conf(accounts(passwords), 0) + "\n"
+    return (
+        header
+        + body
+        + "authorization: "
+        + _conf(authorization(EnvReference(CALLOUT_ISSUER_VARIABLE)), 0)
+        + "\n"
+    )
 
 
 def _conf(value: Any, depth: int) -> str:
@@ -286,6 +351,11 @@ def write_server_config(users: NatsUsers, path: Path, *, host: str, port: int, s
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["callout-key"]:
+        # For the Kubernetes Secret (docs/deploy.md): the seed, then its public key.
+        seed = new_callout_seed()
+        sys.stdout.write(f"{seed}\n{callout_issuer(seed)}\n")
+        raise SystemExit(0)
     target = Path(__file__).resolve().parents[1] / "deploy" / "k8s" / "base" / "nats-accounts.conf"
     target.write_text(kubernetes_accounts_conf())
     sys.stdout.write(f"wrote {target}\n")

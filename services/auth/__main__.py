@@ -11,7 +11,8 @@ from functools import partial
 import grpc
 from sqlalchemy.engine import Engine
 
-from services.auth import store
+from services.auth import natsjwt, store
+from services.auth.callout import NatsCallout
 from services.auth.config import AuthSettings
 from services.auth.hashwork import HashWork
 from services.auth.issuer import TokenIssuer
@@ -47,6 +48,22 @@ async def prune_loop(runtime: Runtime, engine: Engine, window_seconds: int) -> N
             await asyncio.wait_for(runtime.stop_event.wait(), PRUNE_INTERVAL_S)
 
 
+async def start_callout(runtime: Runtime, issuer: TokenIssuer, seed: str) -> None:
+    """Answer NATS logins made with an access token (see services/auth/callout.py)."""
+    try:
+        signer = natsjwt.account_key(seed)
+    except ValueError as error:
+        raise SystemExit(f"VF_NATS_CALLOUT_SEED: {error}") from None
+
+    def check_token(token: str) -> tuple[str, str, int]:
+        claims = issuer.decode_access(token)
+        return str(claims["sub"]), str(claims.get("username", "")), int(claims["exp"])
+
+    callout = NatsCallout(runtime.nc, signer, check_token)
+    await callout.start()
+    runtime.on_stop(callout.stop)
+
+
 async def main() -> Runtime:
     settings = AuthSettings()
     async with service_runtime("auth", settings) as runtime:
@@ -79,6 +96,10 @@ async def main() -> Runtime:
             engine=engine, passwords=passwords, limiter=limiter, issuer=issuer, hashing=hashing
         )
         runtime.add_task(prune_loop(runtime, engine, settings.auth_login_window_seconds), name="prune")
+        if settings.nats_callout_seed:
+            await start_callout(runtime, issuer, settings.nats_callout_seed)
+        else:
+            log.info("VF_NATS_CALLOUT_SEED unset: integrators cannot log in to NATS with a token")
 
         def add_servicers(server: grpc.aio.Server) -> list[str]:
             auth_pb2_grpc.add_AuthServiceServicer_to_server(servicer, server)

@@ -29,6 +29,9 @@ class AuthSettings(CommonSettings):
     auth_login_hash_queue: int = Field(default=64, ge=0)
     auth_register_hash_concurrency: int = Field(default=1, ge=1, le=64)
     auth_register_hash_queue: int = Field(default=8, ge=0)
+    # Account nkey seed (`SA...`) that signs the NATS auth callout's answers (integrators' token
+    # logins, services/auth/callout.py); nats-server trusts its public key. Empty: no callout.
+    nats_callout_seed: str = Field(default="", repr=False)
 
     @property
     def database_url(self) -> str:

@@ -34,7 +34,12 @@ def parse_status(subject: str, data: bytes) -> StatusUpdate | None:
     except (DecodeError, ValueError, IndexError):
         return None
     camera_id = report.camera_id or subject_id
-    if camera_id != subject_id or not report.account_uuid:
+    # The account in the subject is what NATS permissions vouch for; the report must agree.
+    if (
+        camera_id != subject_id
+        or not report.account_uuid
+        or report.account_uuid != subjects.account_of(subject)
+    ):
         return None
     return StatusUpdate(
         camera_id=camera_id,

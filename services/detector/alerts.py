@@ -195,7 +195,9 @@ class AlertSender:
             key = ""
         event = build_event(pending, event_id, key)
         await self._js.publish(
-            subjects.alert(pending.camera_id), event.SerializeToString(), headers={_MSG_ID: event_id}
+            subjects.alert(pending.account_uuid, pending.camera_id),
+            event.SerializeToString(),
+            headers={_MSG_ID: event_id},
         )
         self._metrics.alerts.labels(str(pending.camera_id)).inc()
         return event

@@ -256,7 +256,7 @@ class Batcher:
             if not self._still_watched(camera):
                 continue
             if viewer and jpeg and image is not None:
-                await self._publisher.publish_annotated(job.frame, image, jpeg)
+                await self._publisher.publish_annotated(camera.account_uuid, job.frame, image, jpeg)
             self._submit_alerts(camera, job.frame, alerts, jpeg)
         return len(jobs)
 
@@ -273,7 +273,9 @@ class Batcher:
             detections=analysis.detections,
             inference_ms=inference_ms,
         )
-        await self._publisher.publish(batch, analysis.jpeg if camera.viewed() else b"", image=job.image)
+        await self._publisher.publish(
+            camera.account_uuid, batch, analysis.jpeg if camera.viewed() else b"", image=job.image
+        )
         camera.stats.frame_out(
             decode_ms=job.decode_ms, inference_ms=inference_ms, encode_ms=analysis.encode_ms
         )

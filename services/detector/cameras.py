@@ -3,7 +3,7 @@
 
 Detect frames (`vf.frames.detect.<id>`) are subscribed only for
 cameras with recognition on; a delete or recognition off unsubscribes. Region changes replace
-the camera's zone rules live, without touching its tracker. `vf.demand.annotated.<id>` says
+the camera's zone rules live, without touching its tracker. `vf.acct.<a>.demand.annotated.<id>` says
 someone watches the annotated stream: annotated JPEGs are made only then.
 """
 
@@ -125,11 +125,12 @@ class CameraDirectory:
         await self.feed.start()
 
     async def _on_demand(self, msg: Msg) -> None:
-        try:
-            camera = self._cameras.get(subjects.camera_id_of(msg.subject))
-        except ValueError:
+        parsed = subjects.parse_demand(msg.subject)
+        if parsed is None:
             return
-        if camera is not None:
+        account_uuid, _, camera_id = parsed
+        camera = self._cameras.get(camera_id)
+        if camera is not None and camera.account_uuid == account_uuid:
             camera.view_until = time.monotonic() + subjects.DEMAND_LEASE_S
 
     async def stop(self) -> None:

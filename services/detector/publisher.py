@@ -1,7 +1,7 @@
 """What the detector publishes per analysed frame on core NATS.
 
-`vf.detections.<id>`: a DetectionBatch protobuf per inference, boxes in main-stream pixels.
-`vf.frames.annotated.<id>`: the annotated JPEG (only while someone watches) with the detect
+`vf.acct.<a>.detections.<id>`: a DetectionBatch protobuf per inference, boxes in main-stream pixels.
+`vf.acct.<a>.frames.annotated.<id>`: the annotated JPEG (only while someone watches) with the detect
 frame's sequence and capture time and the JPEG's own width and height.
 """
 
@@ -61,18 +61,35 @@ class FramePublisher:
         self._warned_size: set[int] = set()
 
     async def publish(
-        self, batch: media_pb2.DetectionBatch, annotated_jpeg: bytes, *, image: np.ndarray | None
+        self,
+        account_uuid: str,
+        batch: media_pb2.DetectionBatch,
+        annotated_jpeg: bytes,
+        *,
+        image: np.ndarray | None,
     ) -> None:
         info = batch.frame
-        await self._nc.publish(subjects.detections(info.camera_id), batch.SerializeToString())
+        await self._nc.publish(subjects.detections(account_uuid, info.camera_id), batch.SerializeToString())
         if annotated_jpeg and image is not None:
-            await self._annotated(info.camera_id, info.seq, info.capture_time_ns, image, annotated_jpeg)
+            await self._annotated(
+                account_uuid, info.camera_id, info.seq, info.capture_time_ns, image, annotated_jpeg
+            )
 
-    async def publish_annotated(self, frame: DetectFrame, image: np.ndarray, annotated_jpeg: bytes) -> None:
-        await self._annotated(frame.camera_id, frame.seq, frame.capture_ns, image, annotated_jpeg)
+    async def publish_annotated(
+        self, account_uuid: str, frame: DetectFrame, image: np.ndarray, annotated_jpeg: bytes
+    ) -> None:
+        await self._annotated(
+            account_uuid, frame.camera_id, frame.seq, frame.capture_ns, image, annotated_jpeg
+        )
 
     async def _annotated(
-        self, camera_id: int, seq: int, capture_ns: int, image: np.ndarray, annotated_jpeg: bytes
+        self,
+        account_uuid: str,
+        camera_id: int,
+        seq: int,
+        capture_ns: int,
+        image: np.ndarray,
+        annotated_jpeg: bytes,
     ) -> None:
         if len(annotated_jpeg) > self._nc.max_payload:
             if camera_id not in self._warned_size:
@@ -86,4 +103,6 @@ class FramePublisher:
             return
         height, width = image.shape[:2]
         headers = subjects.frame_headers(seq=seq, capture_ns=capture_ns, width=width, height=height)
-        await self._nc.publish(subjects.frames_annotated(camera_id), annotated_jpeg, headers=headers)
+        await self._nc.publish(
+            subjects.frames_annotated(account_uuid, camera_id), annotated_jpeg, headers=headers
+        )

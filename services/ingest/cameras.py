@@ -24,14 +24,14 @@ log = logging.getLogger(__name__)
 SNAPSHOT_REQUEST_TIMEOUT_S = 3.0
 
 
-async def follow_demand(nc: NATS, demand: Callable[[str, int], None]) -> Subscription:
-    """Subscribe to `vf.demand.<kind>.<id>`: someone watches that camera's frames of that kind."""
+async def follow_demand(nc: NATS, demand: Callable[[str, str, int], None]) -> Subscription:
+    """Subscribe to `vf.acct.<a>.demand.<kind>.<id>`: someone of account `a` watches that camera's
+    frames of that kind (`demand(account, kind, camera_id)`)."""
 
     async def on_message(msg: Msg) -> None:
-        parts = msg.subject.split(".")
-        if len(parts) != 4 or parts[2] not in subjects.DEMAND_KINDS or not parts[3].isdigit():
-            return
-        demand(parts[2], int(parts[3]))
+        parsed = subjects.parse_demand(msg.subject)
+        if parsed is not None:
+            demand(*parsed)
 
     return await nc.subscribe(subjects.DEMAND_ALL, cb=on_message)
 

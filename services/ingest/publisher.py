@@ -1,4 +1,4 @@
-"""NATS output of ingest: detect frames, JPEG frames on `vf.frames.raw.<id>`, `CameraStatus`."""
+"""NATS output of ingest: detect frames, JPEG frames on `vf.acct.<a>.frames.raw.<id>`, `CameraStatus`."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class Publisher:
     def max_jpeg_bytes(self) -> int:
         return max(self._nc.max_payload - HEADER_ALLOWANCE, 64 * 1024)
 
-    async def publish_frame(self, camera_id: int, frame: Frame) -> bool:
+    async def publish_frame(self, account_uuid: str, camera_id: int, frame: Frame) -> bool:
         """Publish one frame with its headers; False when it could not be sent."""
         if len(frame.jpeg) > self.max_jpeg_bytes:
             log.warning("frame too large camera_id=%s bytes=%s", camera_id, len(frame.jpeg))
@@ -35,7 +35,7 @@ class Publisher:
             seq=frame.seq, capture_ns=frame.capture_time_ns, width=frame.width, height=frame.height
         )
         try:
-            await self._nc.publish(subjects.frames_raw(camera_id), frame.jpeg, headers=headers)
+            await self._nc.publish(subjects.frames_raw(account_uuid, camera_id), frame.jpeg, headers=headers)
         except Exception as error:  # noqa: BLE001 - closed, reconnecting or buffer full: drop it
             log.debug("frame not published camera_id=%s: %s", camera_id, error)
             return False
@@ -64,6 +64,8 @@ class Publisher:
 
     async def publish_status(self, status: events_pb2.CameraStatus) -> None:
         try:
-            await self._nc.publish(subjects.camera_status(status.camera_id), status.SerializeToString())
+            await self._nc.publish(
+                subjects.camera_status(status.account_uuid, status.camera_id), status.SerializeToString()
+            )
         except Exception as error:  # noqa: BLE001 - the next state change or heartbeat resends it
             log.warning("status not published camera_id=%s: %s", status.camera_id, error)

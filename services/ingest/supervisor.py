@@ -33,7 +33,7 @@ class Supervisor:
         self._workers: dict[int, CameraWorker] = {}
         self._retired: list[threading.Thread] = []
         # Demand for cameras not (yet) known here: a viewer may ask before the camera arrives.
-        self._early_demand: dict[tuple[str, int], float] = {}
+        self._early_demand: dict[tuple[str, str, int], float] = {}
 
     def get(self, camera_id: int, account_uuid: str) -> CameraWorker | None:
         """The camera's worker when it belongs to the account (None otherwise)."""
@@ -80,7 +80,7 @@ class Supervisor:
             worker.control.raw_until = current.control.raw_until  # viewers stay
             worker.control.view_until = current.control.view_until
         for kind in subjects.DEMAND_KINDS:
-            until = self._early_demand.pop((kind, camera_id), None)
+            until = self._early_demand.pop((spec.account_uuid, kind, camera_id), None)
             if until is not None:
                 worker.want(kind, until)
         self._workers[camera_id] = worker
@@ -97,17 +97,19 @@ class Supervisor:
             )
             await self._retire(current)
 
-    def demand(self, kind: str, camera_id: int) -> None:
-        """Someone asked for the camera's `raw` or `annotated` frames (`vf.demand.<kind>.<id>`)."""
+    def demand(self, account_uuid: str, kind: str, camera_id: int) -> None:
+        """Someone of the account asked for the camera's `raw` or `annotated` frames
+        (`vf.acct.<a>.demand.<kind>.<id>`); a demand naming another account's camera is ignored."""
         until = time.monotonic() + subjects.DEMAND_LEASE_S
         worker = self._workers.get(camera_id)
         if worker is not None:
-            worker.want(kind, until)
+            if worker.spec.account_uuid == account_uuid:
+                worker.want(kind, until)
             return
         now = time.monotonic()
         self._early_demand = {key: t for key, t in self._early_demand.items() if t > now}
         if len(self._early_demand) < _EARLY_DEMAND_MAX:
-            self._early_demand[(kind, camera_id)] = until
+            self._early_demand[(account_uuid, kind, camera_id)] = until
 
     async def _retire(self, worker: CameraWorker) -> None:
         await worker.stop()

@@ -307,7 +307,7 @@ class CameraWorker:
     async def _publish_frames(self) -> None:
         while True:
             frame = await self._slot.take()
-            if await self._publisher.publish_frame(self.camera_id, frame):
+            if await self._publisher.publish_frame(self.spec.account_uuid, self.camera_id, frame):
                 self.stats.frames_published += 1
             else:
                 self.stats.frames_dropped += 1

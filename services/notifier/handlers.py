@@ -16,8 +16,10 @@ import asyncio
 import contextlib
 import json
 import logging
+from dataclasses import replace
 
 import nats.errors
+import nats.js.errors
 from google.protobuf.message import DecodeError
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -82,6 +84,7 @@ class AlertConsumer:
         self._worker = worker
 
     async def run(self) -> None:
+        await self._follow_current_subjects()
         subscription = await self._js.pull_subscribe(
             subjects.ALERTS_ALL,
             durable=subjects.NOTIFIER_ALERTS_DURABLE,
@@ -111,6 +114,20 @@ class AlertConsumer:
             with contextlib.suppress(Exception):
                 await subscription.unsubscribe()
 
+    async def _follow_current_subjects(self) -> None:
+        """Point a durable made by an older release (alerts on `vf.events.alert.*`) at today's
+        alert subjects; JetStream keeps its place in the stream."""
+        try:
+            info = await self._js.consumer_info(subjects.EVENTS_STREAM, subjects.NOTIFIER_ALERTS_DURABLE)
+        except nats.js.errors.NotFoundError:
+            return
+        if info.config.filter_subject in (None, "", subjects.ALERTS_ALL):
+            return
+        log.info("durable %s: filter %s -> %s", info.name, info.config.filter_subject, subjects.ALERTS_ALL)
+        await self._js.add_consumer(
+            subjects.EVENTS_STREAM, config=replace(info.config, filter_subject=subjects.ALERTS_ALL)
+        )
+
     async def handle(self, message: Msg) -> None:
         sequence = message.metadata.sequence.stream
         try:
@@ -120,7 +137,13 @@ class AlertConsumer:
             await message.term()
             return
         camera = await self._cameras.wait_for_camera(event.camera_id, JUST_CREATED_WAIT_S)
-        if camera is None or camera.account_uuid != event.account_uuid:
+        # The subject's account (what NATS lets only the detector publish), the event's and the
+        # camera feed's must all agree.
+        if (
+            camera is None
+            or camera.account_uuid != event.account_uuid
+            or not _subject_names(message.subject, event)
+        ):
             log.warning(
                 "alert for a camera that is not the account's dropped account=%s camera_id=%s event=%s",
                 event.account_uuid,
@@ -168,3 +191,12 @@ class AlertConsumer:
         )
         if created.delivery_ids:
             self._worker.wake()
+
+
+def _subject_names(subject: str, event: events_pb2.AlertEvent) -> bool:
+    """Whether `vf.acct.<a>.alert.<id>` names the event's account and camera."""
+    try:
+        camera_id = subjects.camera_id_of(subject)
+    except ValueError:
+        return False
+    return subjects.account_of(subject) == event.account_uuid and camera_id == event.camera_id

@@ -57,7 +57,7 @@ async def test_demo_camera_is_detected_and_notifies_within_a_minute(
         assert created.status_code == 201, created.text
         camera_id = created.json()["data"]["id"]
         assert created.json()["data"]["stream_url"] == "demo://walk-in"
-        await nc.subscribe(subjects.detections(camera_id), cb=on_detections)
+        await nc.subscribe(subjects.detections(alice.account_uuid, camera_id), cb=on_detections)
         saved = await http.post(
             f"/rectangles/{camera_id}", json={"regions": [demo_zone()]}, headers=alice.headers
         )

@@ -91,7 +91,7 @@ async def bus_log(replicated: System) -> AsyncIterator[BusLog]:
         seen.detections[batch.frame.camera_id].append((time.monotonic(), batch.frame.seq))
 
     await nc.subscribe(subjects.FRAMES_DETECT_ALL, cb=on_frame)
-    await nc.subscribe("vf.detections.*", cb=on_detections)
+    await nc.subscribe(subjects.DETECTIONS_ALL, cb=on_detections)
     yield seen
     await bus.close(nc)
 

@@ -24,7 +24,7 @@ async def test_sigterm_ends_open_streams_and_exits_zero(
     try:
         assert re.fullmatch(r"127\.0\.0\.1:\d+", gateway.address)
         async with (
-            Publisher(system.nats.url, subjects.frames_raw(camera["id"])),
+            Publisher(system.nats.url, subjects.frames_raw(alice.account_uuid, camera["id"])),
             httpx.AsyncClient(base_url=f"http://{gateway.address}", timeout=20) as client,
         ):
             request = client.build_request("GET", f"/get_stream/{camera['id']}", headers=alice.headers)

@@ -83,8 +83,8 @@ async def test_rtsp_camera_streams_live_with_people_detected(
     async def on_raw(msg: Any) -> None:
         raw_frames.append(time.monotonic())
 
-    await nc.subscribe(subjects.detections(camera_id), cb=on_batch)
-    await nc.subscribe(subjects.frames_raw(camera_id), cb=on_raw)
+    await nc.subscribe(subjects.detections(alice.account_uuid, camera_id), cb=on_batch)
+    await nc.subscribe(subjects.frames_raw(alice.account_uuid, camera_id), cb=on_raw)
     try:
         raw = await _jpeg_parts(http, f"/get_stream/{camera_id}?token={alice.access_token}", 5)
         for jpeg, headers in raw:

@@ -20,7 +20,9 @@ async def test_draw_and_save_a_region_over_the_snapshot(
     url = f"/rectangles/{camera['id']}"
     await http.post(url, json={"regions": [region_body("door")]}, headers=alice.headers)
 
-    async with Publisher(system.nats.url, subjects.frames_raw(camera["id"]), fps=10, size=(640, 360)):
+    async with Publisher(
+        system.nats.url, subjects.frames_raw(alice.account_uuid, camera["id"]), fps=10, size=(640, 360)
+    ):
         page = await browser.new_page(viewport={"width": 1280, "height": 800})
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))

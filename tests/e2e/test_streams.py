@@ -51,7 +51,7 @@ async def viewer_client(gateway_url: str) -> AsyncIterator[httpx.AsyncClient]:
 async def test_raw_stream_relays_decodable_jpeg_parts(
     system: System, viewer_client: httpx.AsyncClient, alice: Account, camera_id: int
 ) -> None:
-    async with Publisher(system.nats.url, subjects.frames_raw(camera_id)) as publisher:
+    async with Publisher(system.nats.url, subjects.frames_raw(alice.account_uuid, camera_id)) as publisher:
         response = await open_stream(viewer_client, f"/get_stream/{camera_id}", headers=alice.headers)
         try:
             assert response.status_code == 200
@@ -67,8 +67,10 @@ async def test_raw_stream_relays_decodable_jpeg_parts(
 async def test_recognized_stream_relays_annotated_frames_only(
     system: System, viewer_client: httpx.AsyncClient, alice: Account, camera_id: int
 ) -> None:
-    raw = Publisher(system.nats.url, subjects.frames_raw(camera_id), size=(160, 120))
-    annotated = Publisher(system.nats.url, subjects.frames_annotated(camera_id), size=(200, 100))
+    raw = Publisher(system.nats.url, subjects.frames_raw(alice.account_uuid, camera_id), size=(160, 120))
+    annotated = Publisher(
+        system.nats.url, subjects.frames_annotated(alice.account_uuid, camera_id), size=(200, 100)
+    )
     async with raw, annotated:
         response = await open_stream(
             viewer_client, f"/recognized_stream/{camera_id}", params={"token": alice.access_token}
@@ -87,7 +89,7 @@ async def test_recognized_stream_relays_annotated_frames_only(
 async def test_viewers_share_one_subscription_dropped_when_the_last_leaves(
     system: System, viewer_client: httpx.AsyncClient, gateway_url: str, alice: Account, camera_id: int
 ) -> None:
-    subject = subjects.frames_raw(camera_id)
+    subject = subjects.frames_raw(alice.account_uuid, camera_id)
     async with (
         Publisher(system.nats.url, subject),
         httpx.AsyncClient(base_url=gateway_url, timeout=20) as other,
@@ -108,7 +110,7 @@ async def test_viewers_share_one_subscription_dropped_when_the_last_leaves(
 async def test_a_slow_viewer_does_not_slow_a_fast_one(
     system: System, gateway_url: str, alice: Account, camera_id: int
 ) -> None:
-    subject = subjects.frames_raw(camera_id)
+    subject = subjects.frames_raw(alice.account_uuid, camera_id)
     async with (
         Publisher(system.nats.url, subject, fps=15, noise=True, size=(640, 480)) as publisher,
         httpx.AsyncClient(base_url=gateway_url, timeout=20) as slow_client,
@@ -151,7 +153,7 @@ async def test_another_account_cannot_watch(http: httpx.AsyncClient, bob: Accoun
 async def test_snapshot_is_the_current_frame(
     system: System, http: httpx.AsyncClient, alice: Account, bob: Account, camera_id: int
 ) -> None:
-    async with Publisher(system.nats.url, subjects.frames_raw(camera_id)) as publisher:
+    async with Publisher(system.nats.url, subjects.frames_raw(alice.account_uuid, camera_id)) as publisher:
         response = await http.get(f"/snapshot/{camera_id}.jpg", params={"token": alice.access_token})
         assert response.status_code == 200
         assert response.headers["content-type"] == "image/jpeg"

@@ -1,4 +1,4 @@
-"""Ask for frames that are made on demand, as a viewer does (`vf.demand.<kind>.<id>`)."""
+"""Ask for frames that are made on demand, as a viewer does (`vf.acct.<a>.demand.<kind>.<id>`)."""
 
 from __future__ import annotations
 
@@ -19,16 +19,17 @@ async def _renew(nc: NATS, subject: str, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), subjects.DEMAND_RENEW_S)
 
 
-def start_demand(nc: NATS, kind: str, camera_id: int) -> asyncio.Event:
+def start_demand(nc: NATS, kind: str, account_uuid: str, camera_id: int) -> asyncio.Event:
     """Keep asking until the returned event is set or the connection closes."""
     stop = asyncio.Event()
-    asyncio.get_running_loop().create_task(_renew(nc, subjects.demand(kind, camera_id), stop))
+    subject = subjects.demand(kind, account_uuid, camera_id)
+    asyncio.get_running_loop().create_task(_renew(nc, subject, stop))
     return stop
 
 
 @contextlib.asynccontextmanager
-async def demanding(nc: NATS, kind: str, camera_id: int) -> AsyncIterator[None]:
-    stop = start_demand(nc, kind, camera_id)
+async def demanding(nc: NATS, kind: str, account_uuid: str, camera_id: int) -> AsyncIterator[None]:
+    stop = start_demand(nc, kind, account_uuid, camera_id)
     try:
         yield
     finally:

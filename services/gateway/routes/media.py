@@ -71,6 +71,13 @@ async def owned_camera(clients: Clients, caller: Caller, camera_id: int) -> came
     return (await clients.rpc(clients.camera.GetCamera, request, token=caller.token)).camera
 
 
+def frames_subject(kind: str, camera: camera_pb2.Camera) -> str:
+    """Where the camera's `raw` or `annotated` frames are published (under its account)."""
+    if kind == "raw":
+        return subjects.frames_raw(camera.account_uuid, camera.id)
+    return subjects.frames_annotated(camera.account_uuid, camera.id)
+
+
 def _hub(clients: Clients) -> FrameHub:
     if clients.hub is None:
         raise VisionFlowError(ErrorCode.SERVICE_UNAVAILABLE, "Live video unavailable")
@@ -123,8 +130,8 @@ async def relay(
 async def _stream(
     kind: str, camera_id: int, caller: Caller, clients: Clients, idle_seconds: float
 ) -> MjpegResponse:
-    await owned_camera(clients, caller, camera_id)
-    subject = subjects.frames_raw(camera_id) if kind == "raw" else subjects.frames_annotated(camera_id)
+    camera = await owned_camera(clients, caller, camera_id)
+    subject = frames_subject(kind, camera)
 
     async def still_owned() -> bool:
         try:
@@ -162,8 +169,11 @@ async def recognized_stream(
     return await _stream("annotated", camera_id, caller, clients, settings.stream_idle_seconds)
 
 
-async def snapshot_jpeg(clients: Clients, caller: Caller, camera_id: int, wait_seconds: float) -> bytes:
+async def snapshot_jpeg(
+    clients: Clients, caller: Caller, camera: camera_pb2.Camera, wait_seconds: float
+) -> bytes:
     """The newest frame: from the ingest service, else from the live feed within `wait_seconds`."""
+    camera_id = camera.id
     try:
         request = media_pb2.GetSnapshotRequest(camera_id=camera_id)
         reply = await clients.rpc(clients.ingest.GetSnapshot, request, token=caller.token)
@@ -174,7 +184,7 @@ async def snapshot_jpeg(clients: Clients, caller: Caller, camera_id: int, wait_s
             raise
         log.debug("ingest has no snapshot camera_id=%s (%s); trying the live feed", camera_id, error.code)
     try:
-        async with _hub(clients).watch(subjects.frames_raw(camera_id)) as slot:
+        async with _hub(clients).watch(frames_subject("raw", camera)) as slot:
             got = await slot.next(0, timeout=wait_seconds)
     except HubClosed:
         got = None
@@ -192,8 +202,8 @@ async def snapshot_jpeg(clients: Clients, caller: Caller, camera_id: int, wait_s
 async def snapshot(
     camera_id: CameraId, caller: BrowserCallerDep, clients: ClientsDep, settings: SettingsDep
 ) -> Response:
-    await owned_camera(clients, caller, camera_id)
-    jpeg = await snapshot_jpeg(clients, caller, camera_id, settings.snapshot_wait_seconds)
+    camera = await owned_camera(clients, caller, camera_id)
+    jpeg = await snapshot_jpeg(clients, caller, camera, settings.snapshot_wait_seconds)
     return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 

@@ -121,7 +121,7 @@ async def test_status_reports_update_the_camera(
     frame_at = datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC)
     # A report naming the wrong account is ignored; the valid one after it lands.
     await nc.publish(
-        subjects.camera_status(other.id),
+        subjects.camera_status(bob.uuid, other.id),
         status_report(
             other.id, bob.uuid, state=camera_pb2.CAMERA_STATE_ERROR, reason="forged", width=1, height=1
         ),
@@ -135,7 +135,7 @@ async def test_status_reports_update_the_camera(
         fps=25.0,
         last_frame_at=frame_at,
     )
-    await nc.publish(subjects.camera_status(mine.id), online)
+    await nc.publish(subjects.camera_status(alice.uuid, mine.id), online)
 
     async def online_now() -> bool:
         return (await get(stub, alice, mine.id)).status == camera_pb2.CAMERA_STATE_ONLINE
@@ -151,7 +151,7 @@ async def test_status_reports_update_the_camera(
     assert (mask.width, mask.height) == (1280, 720)  # the camera's known resolution
 
     await nc.publish(
-        subjects.camera_status(mine.id),
+        subjects.camera_status(alice.uuid, mine.id),
         status_report(
             mine.id, alice.uuid, state=camera_pb2.CAMERA_STATE_OFFLINE, reason="no frames for 10 s"
         ),

@@ -313,7 +313,10 @@ def test_nats_config_loads_with_the_accounts_and_every_service_logs_in_as_its_ro
         for e in nats["spec"]["template"]["spec"]["containers"][0]["env"]
         if "secretKeyRef" in e.get("valueFrom", {})
     }
-    assert set(env) == {natsauth.password_variable(u) for u in (*natsauth.ROLES, natsauth.ADMIN)}
+    passwords = {natsauth.password_variable(u) for u in (*natsauth.ROLES, natsauth.ADMIN)}
+    assert set(env) == passwords | {natsauth.CALLOUT_ISSUER_VARIABLE}
+    seed = natsauth.new_callout_seed()
+    env[natsauth.CALLOUT_ISSUER_VARIABLE] = natsauth.callout_issuer(seed)  # as the Secret holds it
     binary = Path(sys.executable).parent / "nats-server"
     checked = subprocess.run(
         [str(binary), "-c", str(tmp_path / "nats.conf"), "-t"],
@@ -326,3 +329,6 @@ def test_nats_config_loads_with_the_accounts_and_every_service_logs_in_as_its_ro
         [main] = [c for c in _named(docs, "Deployment", service)["spec"]["template"]["spec"]["containers"]]
         [password] = [e for e in main["env"] if e["name"] == "VF_NATS_PASSWORD"]
         assert password["valueFrom"]["secretKeyRef"] == {"name": "visionflow-nats", "key": service}
+    [auth] = _named(docs, "Deployment", "auth")["spec"]["template"]["spec"]["containers"]
+    [seed_ref] = [e for e in auth["env"] if e["name"] == "VF_NATS_CALLOUT_SEED"]
+    assert seed_ref["valueFrom"]["secretKeyRef"] == {"name": "visionflow-nats", "key": "callout-issuer-seed"}

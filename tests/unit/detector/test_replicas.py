@@ -112,7 +112,10 @@ async def test_an_alert_not_yet_stored_when_its_replica_dies_is_raised_by_the_ne
         alerts.append(events_pb2.AlertEvent.FromString(msg.data))
 
     await js.subscribe(
-        subjects.alert(camera_id), cb=on_alert, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
+        subjects.alert(ACCOUNT, camera_id),
+        cb=on_alert,
+        ordered_consumer=True,
+        deliver_policy=DeliverPolicy.ALL,
     )
     # The person is still there; the survivor takes the camera over once the dead member expires.
     feeding = asyncio.create_task(

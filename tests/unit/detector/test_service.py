@@ -92,7 +92,7 @@ async def client(running: Running) -> AsyncIterator[tuple[NATS, JetStreamContext
     await nc.close()
 
 
-async def watch(nc: NATS, js: JetStreamContext, camera_id: int) -> Outputs:
+async def watch(nc: NATS, js: JetStreamContext, camera_id: int, account: str = ALICE) -> Outputs:
     out = Outputs()
 
     async def on_batch(msg: Msg) -> None:
@@ -108,11 +108,14 @@ async def watch(nc: NATS, js: JetStreamContext, camera_id: int) -> Outputs:
         event.ParseFromString(msg.data)
         out.alerts.append(event)
 
-    await nc.subscribe(subjects.detections(camera_id), cb=on_batch)
-    await nc.subscribe(subjects.frames_annotated(camera_id), cb=on_annotated)
-    start_demand(nc, "annotated", camera_id)  # annotated frames are made only for a viewer
+    await nc.subscribe(subjects.detections(account, camera_id), cb=on_batch)
+    await nc.subscribe(subjects.frames_annotated(account, camera_id), cb=on_annotated)
+    start_demand(nc, "annotated", account, camera_id)  # annotated frames are made only for a viewer
     await js.subscribe(
-        subjects.alert(camera_id), cb=on_alert, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
+        subjects.alert(account, camera_id),
+        cb=on_alert,
+        ordered_consumer=True,
+        deliver_policy=DeliverPolicy.ALL,
     )
     return out
 
@@ -260,7 +263,7 @@ async def test_cameras_follow_live_changes_and_warn_about_missing_classes(
     nc, js = client
     camera_id = 202
     jpeg, (width, height) = photo("zidane.jpg")
-    out = await watch(nc, js, camera_id)
+    out = await watch(nc, js, camera_id, BOB)
     cars = region(7, "Parking", (width, height), alert_duration=0.0, classes=("vehicle",))
     await change(js, events_pb2.CHANGE_KIND_CREATED, camera_id, BOB, recognition=False, regions=[cars])
     await send_frames(nc, camera_id, jpeg, (width, height), seconds=1.0)

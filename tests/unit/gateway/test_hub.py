@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,6 +14,8 @@ from nats.aio.client import Client as NATS
 from services.gateway.hub import Frame, FrameHub, HubClosed, LatestFrame
 from tests.support.processes import NatsServer
 from visionflow import subjects
+
+ACCOUNT = str(uuid.uuid4())
 
 
 @pytest.fixture
@@ -49,7 +52,7 @@ async def test_closing_a_slot_ends_its_viewers() -> None:
 
 async def test_viewers_of_a_subject_share_one_subscription(nc: NATS) -> None:
     hub = FrameHub(nc)
-    subject = "vf.frames.raw.101"
+    subject = subjects.frames_raw(ACCOUNT, 101)
     async with hub.watch(subject) as first, hub.watch(subject) as second:
         assert first is second
         assert hub.viewers(subject) == 2
@@ -64,7 +67,7 @@ async def test_viewers_of_a_subject_share_one_subscription(nc: NATS) -> None:
 
 async def test_a_cancelled_viewer_leaves_the_feed(nc: NATS) -> None:
     hub = FrameHub(nc)
-    subject = "vf.frames.raw.102"
+    subject = subjects.frames_raw(ACCOUNT, 102)
 
     async def watch_forever() -> None:
         async with hub.watch(subject) as slot:
@@ -83,7 +86,7 @@ async def test_closing_the_hub_ends_streams_and_refuses_new_viewers(nc: NATS) ->
     hub = FrameHub(nc)
 
     async def watch() -> None:
-        async with hub.watch("vf.frames.raw.103") as slot:
+        async with hub.watch(subjects.frames_raw(ACCOUNT, 103)) as slot:
             await slot.next(0)
 
     task = asyncio.create_task(watch())
@@ -92,7 +95,7 @@ async def test_closing_the_hub_ends_streams_and_refuses_new_viewers(nc: NATS) ->
     with pytest.raises(HubClosed):
         await task
     with pytest.raises(HubClosed):
-        async with hub.watch("vf.frames.raw.104"):
+        async with hub.watch(subjects.frames_raw(ACCOUNT, 104)):
             pass
     assert len(nc._subs) == 0
 
@@ -103,20 +106,23 @@ async def test_a_feed_asks_for_its_frames_while_open_and_stops_when_left(nc: NAT
     async def on_demand(msg: Any) -> None:
         demands.append((asyncio.get_running_loop().time(), msg.subject))
 
-    await nc.subscribe("vf.demand.>", cb=on_demand)
+    await nc.subscribe(subjects.DEMAND_ALL, cb=on_demand)
     hub = FrameHub(nc)
     loop = asyncio.get_running_loop()
     opened = loop.time()
-    async with hub.watch("vf.frames.raw.105"), hub.watch("vf.frames.annotated.105"):
+    async with (
+        hub.watch(subjects.frames_raw(ACCOUNT, 105)),
+        hub.watch(subjects.frames_annotated(ACCOUNT, 105)),
+    ):
         await asyncio.sleep(subjects.DEMAND_RENEW_S + 0.5)
     left = loop.time()
     await asyncio.sleep(subjects.DEMAND_RENEW_S + 0.5)
-    raw = [at for at, subject in demands if subject == "vf.demand.raw.105"]
-    annotated = [at for at, subject in demands if subject == "vf.demand.annotated.105"]
+    raw = [at for at, subject in demands if subject == subjects.demand("raw", ACCOUNT, 105)]
+    annotated = [at for at, subject in demands if subject == subjects.demand("annotated", ACCOUNT, 105)]
     assert len(raw) == 2 and len(annotated) == 2  # at once, then renewed
     assert raw[0] - opened < 0.5
     assert all(at <= left for at in raw + annotated)  # nothing after the last viewer left
-    async with hub.watch("vf.detections.105"):  # not a frame feed made on demand
+    async with hub.watch(subjects.detections(ACCOUNT, 105)):  # not a frame feed made on demand
         await asyncio.sleep(0.2)
     assert len(demands) == 4
 
@@ -136,14 +142,19 @@ async def test_a_stream_ends_when_its_token_expires_or_the_camera_is_no_longer_t
 
     hub = FrameHub(nc)
     stop = asyncio.Event()
-    feeding = asyncio.create_task(_publish_until(nc, "vf.frames.raw.103", stop))
+    feeding = asyncio.create_task(_publish_until(nc, subjects.frames_raw(ACCOUNT, 103), stop))
     try:
 
         async def owned() -> bool:
             return True
 
         started = time.monotonic()
-        parts = [p async for p in relay(hub, "vf.frames.raw.103", 5.0, owned, expires_at=time.time() + 1.0)]
+        parts = [
+            p
+            async for p in relay(
+                hub, subjects.frames_raw(ACCOUNT, 103), 5.0, owned, expires_at=time.time() + 1.0
+            )
+        ]
         assert parts and 0.9 <= time.monotonic() - started < 3.0  # ended at expiry, frames flowing
 
         checks = 0
@@ -155,7 +166,10 @@ async def test_a_stream_ends_when_its_token_expires_or_the_camera_is_no_longer_t
 
         started = time.monotonic()
         parts = [
-            p async for p in relay(hub, "vf.frames.raw.103", 5.0, revoked_after_first_check, recheck_s=0.3)
+            p
+            async for p in relay(
+                hub, subjects.frames_raw(ACCOUNT, 103), 5.0, revoked_after_first_check, recheck_s=0.3
+            )
         ]
         assert parts and checks == 2 and time.monotonic() - started < 3.0
     finally:

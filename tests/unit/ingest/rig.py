@@ -111,6 +111,9 @@ class IngestRig:
     process: ServiceProcess
     nc: NATS
     auth: KeyServer
+    # The account of each published camera, and viewers waiting to learn it to ask for frames.
+    accounts: dict[int, str] = field(default_factory=dict)
+    waiting_viewers: dict[int, list[FrameWatcher]] = field(default_factory=dict)
 
     @property
     def metrics_address(self) -> str:
@@ -143,6 +146,9 @@ class IngestRig:
         )
         change = events_pb2.CameraChanged(kind=kind, camera=camera)  # type: ignore[arg-type]
         change.changed_at.GetCurrentTime()
+        self.accounts[camera_id] = account_uuid
+        for watcher in self.waiting_viewers.pop(camera_id, []):
+            watcher.demand = start_demand(self.nc, "raw", account_uuid, camera_id)
         await bus.publish_message(self.nc.jetstream(), subjects.camera_changed(camera_id), change)
 
     async def delete_camera(self, camera_id: int, account_uuid: str) -> None:
@@ -153,11 +159,18 @@ class IngestRig:
         await bus.publish_message(self.nc.jetstream(), subjects.camera_changed(camera_id), change)
 
     async def watch_frames(self, camera_id: int, *, demand: bool = True) -> FrameWatcher:
-        """Raw JPEG frames; as a viewer, asking for them (`demand`), unless told not to."""
+        """Raw JPEG frames; as a viewer, asking for them (`demand`, once the camera's account is
+        known), unless told not to."""
         watcher = FrameWatcher()
-        watcher.subscription = await self.nc.subscribe(subjects.frames_raw(camera_id), cb=watcher.on_message)
+        watcher.subscription = await self.nc.subscribe(
+            f"{subjects.ACCOUNT_SPACE}.*.frames.raw.{camera_id}", cb=watcher.on_message
+        )
         if demand:
-            watcher.demand = start_demand(self.nc, "raw", camera_id)
+            account_uuid = self.accounts.get(camera_id)
+            if account_uuid is None:
+                self.waiting_viewers.setdefault(camera_id, []).append(watcher)
+            else:
+                watcher.demand = start_demand(self.nc, "raw", account_uuid, camera_id)
         return watcher
 
     async def watch_detect(self, camera_id: int) -> FrameWatcher:
@@ -170,7 +183,7 @@ class IngestRig:
     async def watch_status(self, camera_id: int) -> StatusWatcher:
         watcher = StatusWatcher()
         watcher.subscription = await self.nc.subscribe(
-            subjects.camera_status(camera_id), cb=watcher.on_message
+            f"{subjects.ACCOUNT_SPACE}.*.status.{camera_id}", cb=watcher.on_message
         )
         return watcher
 

@@ -45,7 +45,7 @@ async def test_no_viewer_no_raw_jpeg_and_a_viewer_starts_it_within_a_second(
     assert raw.messages == []  # online, but nobody watches: no JPEG made
 
     asked = time.monotonic()
-    stop = start_demand(rig.nc, "raw", camera_id)
+    stop = start_demand(rig.nc, "raw", rig.accounts[camera_id], camera_id)
     try:
         await raw.wait_frames(1, timeout=5)
         arrived, first = raw.messages[0]
@@ -132,9 +132,10 @@ async def test_a_viewer_of_the_annotated_stream_gets_pixels_on_every_detect_fram
 ) -> None:
     camera_id = new_camera_id()
     detect = await rig.watch_detect(camera_id)
-    stop = start_demand(rig.nc, "annotated", camera_id)
+    account = new_account()
+    stop = start_demand(rig.nc, "annotated", account, camera_id)
     try:
-        await rig.publish_camera(camera_id, rtsp_walk_in.url, new_account(), recognition=True, detect_fps=5.0)
+        await rig.publish_camera(camera_id, rtsp_walk_in.url, account, recognition=True, detect_fps=5.0)
         frames = await detect.wait_frames(40, timeout=30)
     finally:
         stop.set()

@@ -75,7 +75,9 @@ async def publish_alert(nc: NATS, event: events_pb2.AlertEvent, *, register: boo
     await bus.ensure_streams(js)
     if register:
         await register_camera(nc, event.account_uuid, event.camera_id, event.camera_name or "Loading bay")
-    ack = await js.publish(subjects.alert(event.camera_id), event.SerializeToString())
+    # An event without an account still travels on an account subject (the notifier drops it).
+    subject = subjects.alert(event.account_uuid or "no-account", event.camera_id)
+    ack = await js.publish(subject, event.SerializeToString())
     return int(ack.seq)
 
 
