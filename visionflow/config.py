@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from visionflow.bus import BusLayout, Login
 from visionflow.camera_urls import AddressPolicy
+from visionflow.grpctls import GrpcTls, load_tls
 from visionflow.quotas import Quotas
 
 
@@ -30,6 +31,16 @@ class CommonSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
     grpc_host: str = "127.0.0.1"
+    # gRPC TLS (visionflow/grpctls.py): all three PEM files, or none for plaintext; client_auth
+    # makes servers refuse clients without a certificate from the CA (mutual TLS).
+    grpc_tls_cert: Path | None = None
+    grpc_tls_key: Path | None = None
+    grpc_tls_ca: Path | None = None
+    grpc_tls_client_auth: bool = False
+    # Server reflection (grpcurl, Postman) on every gRPC server; and a plaintext port that
+    # answers health checks only (Kubernetes' gRPC probes cannot speak TLS); unset: none.
+    grpc_reflection: bool = True
+    grpc_health_port: int | None = Field(default=None, ge=0, le=65535)
     auth_address: str = "127.0.0.1:50051"
     camera_address: str = "127.0.0.1:50052"
     ingest_address: str = "127.0.0.1:50053"
@@ -81,6 +92,17 @@ class CommonSettings(BaseSettings):
     def _camera_networks(self) -> CommonSettings:
         self.address_policy()  # a bad network fails at start, naming the variable
         return self
+
+    @model_validator(mode="after")
+    def _grpc_tls_files(self) -> CommonSettings:
+        self.grpc_tls()  # a missing or unreadable file fails at start, naming the variable
+        return self
+
+    def grpc_tls(self) -> GrpcTls | None:
+        """The gRPC TLS material (read from the files now), or None for plaintext."""
+        return load_tls(
+            self.grpc_tls_cert, self.grpc_tls_key, self.grpc_tls_ca, client_auth=self.grpc_tls_client_auth
+        )
 
     def address_policy(self) -> AddressPolicy:
         return AddressPolicy.from_settings(self.camera_allowed_networks, self.camera_denied_networks)

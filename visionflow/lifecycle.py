@@ -89,11 +89,27 @@ class Runtime:
 
     async def serve(self, add_servicers: Callable[[grpc.aio.Server], Iterable[str]], port: int) -> None:
         """Serve gRPC until the stop event is set, then stop everything in reverse order."""
-        server = create_server(add_servicers, self.settings.grpc_host, port)
+        tls = self.settings.grpc_tls()
+        server = create_server(
+            add_servicers,
+            self.settings.grpc_host,
+            port,
+            tls=tls,
+            reflection_on=self.settings.grpc_reflection,
+            health_port=self.settings.grpc_health_port,
+        )
         await server.start()
         sys.stdout.write(f"ready service={self.name} grpc={self.settings.grpc_host}:{server.port}\n")
         sys.stdout.flush()
-        log.info("ready service=%s grpc=%s:%s", self.name, self.settings.grpc_host, server.port)
+        log.info(
+            "ready service=%s grpc=%s:%s tls=%s health_port=%s reflection=%s",
+            self.name,
+            self.settings.grpc_host,
+            server.port,
+            "off" if tls is None else ("mutual" if tls.client_auth else "on"),
+            server.health_port or "-",
+            self.settings.grpc_reflection,
+        )
         await self.stop_event.wait()
         log.info("stopping service=%s", self.name)
         await server.stop(grace=5)

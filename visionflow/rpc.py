@@ -1,5 +1,9 @@
 """gRPC helpers: servers with health checking and reflection, the error wrapper, clients.
 
+Transport: plaintext by default, or TLS (mutual with client auth) from `visionflow/grpctls.py`
+for every server and channel. A server may also answer health checks alone on a plaintext port
+(`health_port`): Kubernetes' gRPC probes speak no TLS, and health says nothing secret.
+
 Servers: `create_server()` wraps every unary handler so that a raised `VisionFlowError` becomes a
 gRPC status carrying the documented code in the `vf-error-code` trailing metadata, and anything
 unexpected is logged with its traceback and becomes SERVER_ERROR. `grpc.aio.AbortError` passes.
@@ -29,6 +33,7 @@ from visionflow.errors import (
     VisionFlowError,
     code_from_grpc,
 )
+from visionflow.grpctls import GrpcTls
 
 log = logging.getLogger(__name__)
 
@@ -114,50 +119,97 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
 
 
 class ServiceServer:
-    """A grpc.aio server with the standard health service and reflection."""
+    """A grpc.aio server with the standard health service (and reflection unless turned off).
+
+    `health_server`, when asked for, serves the same health statuses alone, in plaintext."""
 
     def __init__(
-        self, server: grpc.aio.Server, health: health_aio.HealthServicer, port: int, names: list[str]
+        self,
+        server: grpc.aio.Server,
+        health: health_aio.HealthServicer,
+        port: int,
+        names: list[str],
+        health_server: grpc.aio.Server | None = None,
+        health_port: int | None = None,
     ) -> None:
         self.server = server
         self.health = health
         self.port = port
         self.names = names
+        self.health_server = health_server
+        self.health_port = health_port
 
     async def start(self) -> None:
         await self.server.start()
+        if self.health_server is not None:
+            await self.health_server.start()
         for name in (*self.names, ""):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
     async def stop(self, grace: float = 5.0) -> None:
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
+        if self.health_server is not None:
+            await self.health_server.stop(0)
+
+
+HEALTH_NAME = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
 
 
 def create_server(
-    add_servicers: Callable[[grpc.aio.Server], Iterable[str]], host: str, port: int
+    add_servicers: Callable[[grpc.aio.Server], Iterable[str]],
+    host: str,
+    port: int,
+    *,
+    tls: GrpcTls | None = None,
+    reflection_on: bool = True,
+    health_port: int | None = None,
 ) -> ServiceServer:
     """Build a server; `add_servicers` registers servicers and returns their full names.
 
-    Port 0 binds a free port; the bound port is on the returned object.
+    Port 0 binds a free port; the bound port is on the returned object. `tls`: serve TLS only
+    (mutual when its `client_auth` is set); `health_port`: also answer health checks, and
+    nothing else, in plaintext there.
     """
     server = grpc.aio.server(interceptors=[ErrorInterceptor()], options=_SERVER_OPTIONS)
     names = list(add_servicers(server))
     health = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
-    reflection.enable_server_reflection(
-        (*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
-        server,
-    )
-    bound = server.add_insecure_port(f"{host}:{port}")
+    if reflection_on:
+        reflection.enable_server_reflection((*names, HEALTH_NAME, reflection.SERVICE_NAME), server)
+    bound = _bind(server, host, port, tls)
+    health_server = None
+    health_bound = None
+    if health_port is not None:
+        health_server = grpc.aio.server(options=_CHANNEL_OPTIONS)
+        health_pb2_grpc.add_HealthServicer_to_server(health, health_server)
+        health_bound = _bind(health_server, host, health_port, None)
+    return ServiceServer(server, health, bound, names, health_server, health_bound)
+
+
+def _bind(server: grpc.aio.Server, host: str, port: int, tls: GrpcTls | None) -> int:
+    address = f"{host}:{port}"
+    try:
+        bound = (
+            server.add_secure_port(address, tls.server_credentials())
+            if tls is not None
+            else server.add_insecure_port(address)
+        )
+    except RuntimeError:
+        bound = 0
     if bound == 0:
-        raise RuntimeError(f"could not bind gRPC port {host}:{port}")
-    return ServiceServer(server, health, bound, names)
+        raise RuntimeError(f"could not bind gRPC port {address}")
+    return bound
 
 
-def open_channel(address: str) -> grpc.aio.Channel:
+def open_channel(address: str, tls: GrpcTls | None = None) -> grpc.aio.Channel:
+    """A channel to `address`: plaintext, or TLS checking the server against `tls`'s CA."""
     options = _BALANCED_OPTIONS if address.startswith("dns:///") else _CHANNEL_OPTIONS
-    return grpc.aio.insecure_channel(address, options=options)
+    if tls is None:
+        return grpc.aio.insecure_channel(address, options=options)
+    return grpc.aio.secure_channel(
+        address, tls.channel_credentials(), options=[*options, *tls.channel_options()]
+    )
 
 
 def bearer_metadata(token: str) -> tuple[tuple[str, str], ...]:
@@ -207,10 +259,10 @@ async def call(
         raise error_from_rpc(error) from None
 
 
-async def wait_healthy(address: str, *, timeout: float = 30.0) -> None:
+async def wait_healthy(address: str, *, timeout: float = 30.0, tls: GrpcTls | None = None) -> None:
     """Block until the server at `address` answers SERVING on its health service."""
     deadline = time.monotonic() + timeout
-    async with open_channel(address) as channel:
+    async with open_channel(address, tls) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         while True:
             try:

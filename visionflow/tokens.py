@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from visionflow.errors import ErrorCode, VisionFlowError
+from visionflow.grpctls import GrpcTls
 from visionflow.rpc import bearer_from_context
 
 ISSUER = "visionflow"
@@ -158,12 +159,12 @@ class TokenVerifier:
         return await self.verify(token)
 
 
-def auth_service_key_fetcher(auth_address: str) -> KeyFetcher:
-    """Fetch public keys from the auth service over gRPC."""
+def auth_service_key_fetcher(auth_address: str, tls: GrpcTls | None = None) -> KeyFetcher:
+    """Fetch public keys from the auth service over gRPC (TLS when `tls` is given)."""
     from visionflow.rpc import call, open_channel
     from visionflow.v1 import auth_pb2, auth_pb2_grpc
 
-    channel = open_channel(auth_address)
+    channel = open_channel(auth_address, tls)
     stub = auth_pb2_grpc.AuthServiceStub(channel)
 
     async def fetch() -> dict[str, str]:

@@ -52,7 +52,7 @@ async def main() -> Runtime:
         servicer = CameraServicer(
             engine=engine,
             settings=settings,
-            verifier=TokenVerifier(auth_service_key_fetcher(settings.auth_address)),
+            verifier=TokenVerifier(auth_service_key_fetcher(settings.auth_address, settings.grpc_tls())),
             publisher=publisher,
         )
 

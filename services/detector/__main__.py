@@ -110,7 +110,7 @@ async def main() -> Runtime:
         servicer = DetectorServicer(
             pool=pool,
             directory=directory,
-            verifier=TokenVerifier(auth_service_key_fetcher(settings.auth_address)),
+            verifier=TokenVerifier(auth_service_key_fetcher(settings.auth_address, settings.grpc_tls())),
         )
 
         def add_servicers(server: grpc.aio.Server) -> list[str]:

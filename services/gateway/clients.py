@@ -81,13 +81,14 @@ async def open_clients(settings: GatewaySettings) -> Clients:
         "notifier": settings.notifier_address,
         "ingest": settings.ingest_address,
     }
-    channels = {name: open_channel(address) for name, address in addresses.items()}
+    tls = settings.grpc_tls()
+    channels = {name: open_channel(address, tls) for name, address in addresses.items()}
     clients = Clients(
         auth=auth_pb2_grpc.AuthServiceStub(channels["auth"]),
         camera=camera_pb2_grpc.CameraServiceStub(channels["camera"]),
         notifier=notifier_pb2_grpc.NotifierServiceStub(channels["notifier"]),
         ingest=media_pb2_grpc.IngestServiceStub(channels["ingest"]),
-        verifier=TokenVerifier(auth_service_key_fetcher(settings.auth_address)),
+        verifier=TokenVerifier(auth_service_key_fetcher(settings.auth_address, tls)),
         rpc_timeout=settings.rpc_timeout_seconds,
         channels=list(channels.values()),
     )

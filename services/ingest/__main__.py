@@ -88,7 +88,7 @@ async def main() -> Runtime:
         runtime.on_stop(feed.stop)
         servicer = IngestServicer(
             supervisor,
-            TokenVerifier(auth_service_key_fetcher(settings.auth_address)),
+            TokenVerifier(auth_service_key_fetcher(settings.auth_address, settings.grpc_tls())),
             feed=feed,
             nc=runtime.nc,
         )

@@ -101,10 +101,12 @@ class CaptureProgress:
 
 @dataclass(frozen=True)
 class CaptureEnded:
-    """The capture is over; `error` marks a problem of configuration rather than of the network."""
+    """The capture is over; `error` marks a problem of configuration rather than of the network,
+    `refused` an address the policy refuses (not retried until the camera changes)."""
 
     reason: str
     error: bool = False
+    refused: bool = False
 
 
 CaptureEvent = FrameCaptured | DetectCaptured | CaptureProgress | CaptureEnded

@@ -9,12 +9,14 @@ protocol by surprise.
 Before a network camera is opened, its host is resolved and every address checked against the
 camera address policy (visionflow/camera_urls.py); FFmpeg then connects to the checked address
 itself (plain schemes; TLS schemes keep the name for the certificate) and never follows an HTTP
-redirect, so neither a DNS answer that changes nor a redirect can lead it elsewhere.
+redirect, so neither a DNS answer that changes nor a redirect can lead it elsewhere. What the
+first URL leads FFmpeg to (HLS playlists and segments, their redirects) goes through the camera's
+policy proxy (services/ingest/urlproxy.py), see `through_proxy`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
@@ -49,6 +51,16 @@ class StreamSource:
     @property
     def display(self) -> str:
         return scrub_url(self.target)
+
+    @property
+    def http(self) -> bool:
+        """FFmpeg's http protocol reads this source (and may follow it to other URLs)."""
+        return self.live and urlsplit(self.target).scheme.lower() in ("http", "https")
+
+
+def through_proxy(source: StreamSource, proxy_url: str) -> StreamSource:
+    """The source with every HTTP request FFmpeg makes for it sent through `proxy_url`."""
+    return replace(source, options={**source.options, "http_proxy": proxy_url})
 
 
 def resolve_source(

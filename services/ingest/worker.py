@@ -2,7 +2,8 @@
 
 States (CameraState): CONNECTING until the first frame, ONLINE while frames come, OFFLINE when
 the camera went away or cannot be reached (retried with capped exponential backoff and jitter),
-ERROR for a problem of configuration (a refused URL is not retried until the camera changes;
+ERROR for a problem of configuration (a refused URL, or a refused address an http(s) stream
+leads FFmpeg to through the camera's policy proxy, is not retried until the camera changes;
 other errors are retried like OFFLINE). Each state change is published on
 `vf.camera.status.<id>` at once, and the status is repeated every few seconds while ONLINE.
 """
@@ -31,6 +32,7 @@ from services.ingest.capture import (
 )
 from services.ingest.frames import DetectFrame, Frame, LatestSlot
 from services.ingest.publisher import Publisher
+from services.ingest.session import CaptureSession, proxy_for
 from services.ingest.sources import SourceRefused, SourceUnreachable, StreamSource, resolve_source
 from services.ingest.stats import CameraStats
 from services.ingest.timing import backoff_delay
@@ -96,28 +98,6 @@ class WorkerOptions:
     address_policy: AddressPolicy = field(default_factory=AddressPolicy)
 
 
-class _Session:
-    """One open attempt: its reader threads (main, and a sub-stream's when the camera has one)
-    and the future that resolves when either ends."""
-
-    def __init__(self, number: int, threads: list[CaptureThread]) -> None:
-        self.number = number
-        self.threads = threads
-        self.frames = 0
-        self.last_frame = time.monotonic()  # the open time until the first frame
-        self.ended: asyncio.Future[CaptureEnded] = asyncio.get_running_loop().create_future()
-
-    @property
-    def main(self) -> CaptureThread:
-        return self.threads[0]
-
-    def end(self, ended: CaptureEnded) -> None:
-        for thread in self.threads:
-            thread.stop()
-        if not self.ended.done():
-            self.ended.set_result(ended)
-
-
 class CameraWorker:
     """Runs one camera; all its state lives on the event loop."""
 
@@ -143,7 +123,7 @@ class CameraWorker:
             max_bytes=options.capture.max_jpeg_bytes,
         )
         self._snapshot: tuple[int, Frame] | None = None  # (capture ns, JPEG) of the last snapshot
-        self._session: _Session | None = None
+        self._session: CaptureSession | None = None
         self._sessions = 0
         self._threads: list[threading.Thread] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -177,6 +157,7 @@ class CameraWorker:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._session is not None:
             self._session.end(CaptureEnded("stopped"))
+            await self._session.close()
             self._session = None
         log.info("camera stopped camera_id=%s account=%s", self.camera_id, self.spec.account_uuid)
 
@@ -198,13 +179,16 @@ class CameraWorker:
             else:
                 if self.state not in (OFFLINE, ERROR):
                     self._set_state(CONNECTING, "")
-                session = self._open(*sources)
+                session = await self._open(*sources)
                 ended = await session.ended
+                await session.close()
                 self._session = None
                 if session.frames:
                     attempt = 0
                 self.stats.reset_rates()
                 self._set_state(ERROR if ended.error else OFFLINE, ended.reason)
+                if ended.refused:
+                    return  # the stream led to a refused address: not retried until it changes
             delay = backoff_delay(attempt, self._options.reconnect_initial_s, self._options.reconnect_max_s)
             attempt += 1
             log.info("reconnecting camera_id=%s in %.1f s", self.camera_id, delay)
@@ -230,10 +214,17 @@ class CameraWorker:
         except SourceUnreachable as unreachable:
             raise SourceUnreachable(f"detect stream: {unreachable.reason}") from None
 
-    def _open(self, main: StreamSource, detect: StreamSource | None) -> _Session:
+    async def _open(self, main: StreamSource, detect: StreamSource | None) -> CaptureSession:
         loop = asyncio.get_running_loop()
         self._sessions += 1
         number = self._sessions
+        proxy, main, detect = await proxy_for(
+            main,
+            detect,
+            self._options.address_policy,
+            connect_timeout_s=self._options.capture.open_timeout_s,
+            on_refused=lambda reason: self._on_refused(number, reason),
+        )
 
         def deliver_from(role: str) -> Callable[[CaptureEvent], None]:
             def deliver(event: CaptureEvent) -> None:
@@ -258,7 +249,7 @@ class CameraWorker:
                     self.camera_id, detect, options, deliver_from("detect"), control=self.control, main=False
                 )
             )
-        session = _Session(number, threads)
+        session = CaptureSession(number, threads, proxy)
         self._session = session
         self._threads.extend(threads)
         log.info(
@@ -271,6 +262,12 @@ class CameraWorker:
         for thread in threads:
             thread.start()
         return session
+
+    def _on_refused(self, number: int, reason: str) -> None:
+        """The stream led FFmpeg to a refused address (a playlist's segment, a redirect)."""
+        session = self._session
+        if session is not None and session.number == number:
+            session.end(CaptureEnded(f"{reason} (named by the stream)", error=True, refused=True))
 
     def _on_capture(self, number: int, role: str, event: CaptureEvent) -> None:
         session = self._session

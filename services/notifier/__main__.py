@@ -90,7 +90,7 @@ async def main() -> Runtime:
         runtime.add_task(consumer.run(), name="alerts")
         servicer = NotifierServicer(
             engine=engine,
-            verifier=TokenVerifier(auth_service_key_fetcher(settings.auth_address)),
+            verifier=TokenVerifier(auth_service_key_fetcher(settings.auth_address, settings.grpc_tls())),
             worker=worker,
             sender=sender,
             line=line,

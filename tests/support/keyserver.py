@@ -10,6 +10,7 @@ from __future__ import annotations
 import grpc
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from visionflow.grpctls import GrpcTls
 from visionflow.rpc import ServiceServer, create_server
 from visionflow.tokens import ACCESS_TYPE, ALGORITHM, ISSUER, key_id, public_pem, sign_token
 from visionflow.v1 import auth_pb2, auth_pb2_grpc
@@ -61,8 +62,10 @@ class KeyServer:
             key, key_id(key), subject=account_uuid, token_type=token_type, ttl_seconds=ttl_seconds
         )
 
-    async def start(self) -> str:
-        """Serve on a free local port; returns the address."""
+    async def start(
+        self, *, tls: GrpcTls | None = None, reflection_on: bool = True, health_port: int | None = None
+    ) -> str:
+        """Serve on a free local port (TLS with `tls`); returns the address."""
         if self._server is not None:
             raise RuntimeError("KeyServer is already started")
 
@@ -70,10 +73,16 @@ class KeyServer:
             auth_pb2_grpc.add_AuthServiceServicer_to_server(_PublicKeysOnly(self.key), server)
             return [auth_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name]
 
-        server = create_server(register, _HOST, 0)
+        server = create_server(
+            register, _HOST, 0, tls=tls, reflection_on=reflection_on, health_port=health_port
+        )
         await server.start()
         self._server = server
         return self.address
+
+    @property
+    def health_port(self) -> int | None:
+        return None if self._server is None else self._server.health_port
 
     async def stop(self, grace: float = 1.0) -> None:
         if self._server is not None:

