@@ -42,14 +42,22 @@ class Clients:
     notifier: notifier_pb2_grpc.NotifierServiceStub
     ingest: media_pb2_grpc.IngestServiceStub
     verifier: TokenVerifier
+    detector: media_pb2_grpc.DetectorServiceStub | None = None
     nc: NATS | None = None
     hub: FrameHub | None = None
     rpc_timeout: float = 10.0
     channels: list[grpc.aio.Channel] = field(default_factory=list)
 
-    async def rpc(self, method: Callable[..., Awaitable[T]], request: Any, *, token: str | None = None) -> T:
+    async def rpc(
+        self,
+        method: Callable[..., Awaitable[T]],
+        request: Any,
+        *,
+        token: str | None = None,
+        timeout: float | None = None,
+    ) -> T:
         """Call a unary RPC with the caller's bearer token; failures raise `VisionFlowError`."""
-        return await call(method, request, token=token, timeout=self.rpc_timeout)
+        return await call(method, request, token=token, timeout=timeout or self.rpc_timeout)
 
     async def close(self) -> None:
         if self.hub is not None:
@@ -80,6 +88,7 @@ async def open_clients(settings: GatewaySettings) -> Clients:
         "camera": settings.camera_address,
         "notifier": settings.notifier_address,
         "ingest": settings.ingest_address,
+        "detector": settings.detector_address,
     }
     tls = settings.grpc_tls()
     channels = {name: open_channel(address, tls) for name, address in addresses.items()}
@@ -88,6 +97,7 @@ async def open_clients(settings: GatewaySettings) -> Clients:
         camera=camera_pb2_grpc.CameraServiceStub(channels["camera"]),
         notifier=notifier_pb2_grpc.NotifierServiceStub(channels["notifier"]),
         ingest=media_pb2_grpc.IngestServiceStub(channels["ingest"]),
+        detector=media_pb2_grpc.DetectorServiceStub(channels["detector"]),
         verifier=TokenVerifier(auth_service_key_fetcher(settings.auth_address, tls)),
         rpc_timeout=settings.rpc_timeout_seconds,
         channels=list(channels.values()),

@@ -94,7 +94,6 @@ async def test_the_switch_is_on_every_page_and_sticks_across_reloads(
     link = await regions_link.get_attribute("href")
     await page.goto(f"{gateway_url}{link}", wait_until="domcontentloaded")
     await expect(page.locator("#save")).to_have_text(text(other, "regions.save"), timeout=15000)
-    await save_screenshot(page, f"regions-{other}.png")
     await page.goto(f"{gateway_url}/login")
     await expect(page.locator("h1")).to_have_text(text(other, "login.heading"))
 

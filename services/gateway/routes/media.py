@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 from services.gateway.clients import Clients
 from services.gateway.deps import BrowserCallerDep, Caller, CameraId, ClientsDep, SettingsDep
 from services.gateway.hub import Frame, FrameHub, HubClosed
+from services.gateway.labels import region_classes
 from services.gateway.pages import render_page
 from visionflow import subjects
 from visionflow.errors import ErrorCode, VisionFlowError
@@ -215,11 +216,15 @@ async def snapshot(
 async def snapshot_ui(
     camera_id: CameraId, request: Request, caller: BrowserCallerDep, clients: ClientsDep
 ) -> HTMLResponse:
+    """The region editor; the classes it offers are the labels the camera's model detects."""
     camera = await owned_camera(clients, caller, camera_id)
+    classes = await region_classes(clients, camera.model_name)
     context = {
         "camera_id": camera.id or camera_id,
         "camera_name": camera.name,
         "width": camera.width or 640,
         "height": camera.height or 480,
+        "classes": list(classes.names),
+        "classes_source": classes.source,
     }
     return render_page(request, "snapshot_ui.html", context)

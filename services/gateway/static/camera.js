@@ -102,7 +102,10 @@
       fillForm();
       body.hidden = false;
       dangerZone.hidden = false;
-      document.getElementById("regions-link").href = session.withToken("/snapshot_ui/" + cameraId);
+      // The link works only once the camera is known: until then it is rendered disabled.
+      const regionsLink = document.getElementById("regions-link");
+      regionsLink.href = session.withToken("/snapshot_ui/" + cameraId);
+      regionsLink.removeAttribute("aria-disabled");
       showLive();
     }
   }

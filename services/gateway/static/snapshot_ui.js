@@ -1,236 +1,250 @@
-// Region editor: the camera's snapshot with its saved regions drawn over it (SVG), a click-to-add
-// polygon tool, and Save through POST /rectangles/<id>. The token comes from static/session.js:
-// localStorage ("access_token"), or ?token= for this page only (never stored: a link must not log
-// anyone into another account).
+// Region editor (/snapshot_ui/<id>): the camera's snapshot with its regions over it, to select,
+// reshape (drag, insert and delete points), draw, rename and delete, each region's classes,
+// dwell and notification switch, and Save, which replaces all regions through
+// POST /rectangles/<id>. The state lives in region_state.js, the picture in region_overlay.js,
+// the side panel in region_panel.js. The token comes from static/session.js (localStorage, or
+// ?token= for this page only, never stored).
 "use strict";
 
-(function () {
-  const SVG_NS = "http://www.w3.org/2000/svg";
-  const i18n = window.VF.i18n;
-  const root = document.getElementById("editor");
-  const cameraId = root.dataset.cameraId;
-  const token = window.VF.session.token();
+import { MIN_POINTS } from "./region_geometry.js";
+import { regionProblems } from "./region_errors.js";
+import { Overlay } from "./region_overlay.js";
+import { Panel } from "./region_panel.js";
+import { EditorState } from "./region_state.js";
 
-  const img = document.getElementById("snapshot");
-  const svg = document.getElementById("overlay");
-  const statusLine = document.getElementById("status");
-  const pointsLine = document.getElementById("points");
-  const tableBody = document.querySelector("#regions tbody");
-  let size = { width: Number(root.dataset.width) || 640, height: Number(root.dataset.height) || 480 };
-  let regions = [];
-  let draft = [];
+const i18n = window.VF.i18n;
+const session = window.VF.session;
+const root = document.getElementById("editor");
+const cameraId = root.dataset.cameraId;
+const classes = JSON.parse(root.dataset.classes || "[]");
+const img = document.getElementById("snapshot");
+const svg = document.getElementById("overlay");
+const statusLine = document.getElementById("status");
+const dirtyBadge = document.getElementById("dirty");
+const drawBar = document.getElementById("draw-bar");
+const drawHint = document.getElementById("draw-hint");
+const finishButton = document.getElementById("finish-region");
+const newButton = document.getElementById("new-region");
+const FORM_FIELDS = ["input", "select", "textarea"].join(",");
 
-  function say(key, args, isError) {
-    i18n.set(statusLine, key, args);
-    statusLine.className = isError ? "bad" : "hint";
+const state = new EditorState({
+  width: Number(root.dataset.width) || 640,
+  height: Number(root.dataset.height) || 480,
+});
+const overlay = new Overlay(svg, state, i18n);
+const panel = new Panel(state, i18n, classes);
+
+function say(key, args, isError) {
+  i18n.set(statusLine, key, args);
+  statusLine.className = isError ? "bad" : "hint";
+}
+
+function showDrawing() {
+  const drawing = state.drawing;
+  drawBar.hidden = drawing === null;
+  newButton.disabled = drawing !== null;
+  if (drawing !== null) {
+    finishButton.disabled = drawing.length < MIN_POINTS;
+    i18n.set(drawHint, "regions.draw_hint", { count: drawing.length, min: MIN_POINTS });
   }
+}
 
-  function sayError(payload, status) {
-    i18n.setError(statusLine, payload, status);
+state.onChange(function (kind) {
+  overlay.draw();
+  panel.render(kind);
+  showDrawing();
+  dirtyBadge.hidden = !state.dirty();
+});
+
+function defaultClasses() {
+  return classes.indexOf("person") >= 0 ? ["person"] : [];
+}
+
+function finishDrawing() {
+  const points = state.drawing || [];
+  if (points.length < MIN_POINTS) {
+    say("regions.need_points", { min: MIN_POINTS }, true);
+    return;
+  }
+  state.stopDrawing();
+  state.addRegion({
+    name: i18n.t("regions.default_name", { n: state.regions.length + 1 }),
+    coordinates: points,
+    alert_duration: 5,
+    notification_enabled: true,
+    detection_classes: defaultClasses(),
+  });
+  say("regions.added");
+  document.getElementById("region-name").focus();
+  document.getElementById("region-name").select();
+}
+
+function placeholder() {
+  const canvas = document.createElement("canvas");
+  canvas.width = state.size.width;
+  canvas.height = state.size.height;
+  const context = canvas.getContext("2d");
+  context.fillStyle = "#2a2f3a";
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.fillStyle = "#c9d1de";
+  context.font = Math.round(canvas.height / 16) + "px sans-serif";
+  context.fillText(i18n.t("regions.no_frame"), canvas.width * 0.08, canvas.height / 2);
+  return canvas.toDataURL("image/png");
+}
+
+function loadSnapshot() {
+  img.onload = function () {
+    if (img.naturalWidth && img.naturalHeight && !img.src.startsWith("data:")) {
+      state.size.width = img.naturalWidth;
+      state.size.height = img.naturalHeight;
+    }
+    state.emit("structure");
+  };
+  img.onerror = function () {
+    img.onerror = null;
+    say("regions.no_snapshot", null, true);
+    img.src = placeholder();
+  };
+  img.src = session.withToken("/snapshot/" + cameraId + ".jpg?t=" + Date.now());
+}
+
+async function loadRegions() {
+  const answer = await session.api("/rectangles/" + cameraId);
+  if (!answer[0].ok) {
+    i18n.setError(statusLine, answer[1], answer[0].status);
     statusLine.className = "bad";
+    return false;
   }
+  state.load(answer[1].data.regions);
+  return true;
+}
 
-  function authHeaders(extra) {
-    return Object.assign({ Authorization: "Bearer " + token }, extra || {});
-  }
-
-  function svgElement(name, attributes) {
-    const element = document.createElementNS(SVG_NS, name);
-    Object.keys(attributes).forEach(function (key) {
-      element.setAttribute(key, attributes[key]);
-    });
-    return element;
-  }
-
-  function pointsAttribute(points) {
-    return points.map(function (p) { return p.x + "," + p.y; }).join(" ");
-  }
-
-  function draw() {
-    svg.setAttribute("viewBox", "0 0 " + size.width + " " + size.height);
-    while (svg.firstChild) {
-      svg.removeChild(svg.firstChild);
-    }
-    regions.forEach(function (region) {
-      svg.appendChild(svgElement("polygon", { class: "saved", points: pointsAttribute(region.coordinates) }));
-      const first = region.coordinates[0];
-      const label = svgElement("text", { class: "label", x: first.x + 6, y: first.y + 24 });
-      label.textContent = region.name;
-      svg.appendChild(label);
-    });
-    if (draft.length > 0) {
-      const shape = draft.length >= 3 ? "polygon" : "polyline";
-      svg.appendChild(svgElement(shape, { class: "draft", points: pointsAttribute(draft) }));
-      draft.forEach(function (p) {
-        svg.appendChild(svgElement("circle", { class: "draft", cx: p.x, cy: p.y, r: 6 }));
-      });
-    }
-    if (draft.length) {
-      delete pointsLine.dataset.i18n;
-      pointsLine.textContent = draft.map(function (p) { return "(" + p.x + ", " + p.y + ")"; }).join(" ");
-    } else {
-      i18n.set(pointsLine, "regions.none");
-    }
-    renderTable();
-  }
-
-  function renderTable() {
-    while (tableBody.firstChild) {
-      tableBody.removeChild(tableBody.firstChild);
-    }
-    regions.forEach(function (region, index) {
-      const row = document.createElement("tr");
-      const coordinates = region.coordinates.map(function (p) { return "(" + p.x + ", " + p.y + ")"; });
-      [region.name, coordinates.join(" "), String(region.alert_duration),
-        (region.detection_classes || []).join(", ")].forEach(function (text) {
-        const cell = document.createElement("td");
-        cell.textContent = text;
-        row.appendChild(cell);
-      });
-      if (!(region.detection_classes || []).length) {
-        i18n.set(row.lastChild, "regions.all_classes");
-      }
-      const cell = document.createElement("td");
-      const remove = document.createElement("button");
-      remove.type = "button";
-      remove.className = "secondary";
-      i18n.set(remove, "common.remove");
-      remove.addEventListener("click", function () {
-        regions.splice(index, 1);
-        say("regions.removed");
-        draw();
-      });
-      cell.appendChild(remove);
-      row.appendChild(cell);
-      tableBody.appendChild(row);
-    });
-  }
-
-  function placeholder() {
-    const canvas = document.createElement("canvas");
-    canvas.width = size.width;
-    canvas.height = size.height;
-    const context = canvas.getContext("2d");
-    context.fillStyle = "#2a2f3a";
-    context.fillRect(0, 0, size.width, size.height);
-    context.fillStyle = "#c9d1de";
-    context.font = Math.round(size.height / 16) + "px sans-serif";
-    context.fillText(i18n.t("regions.no_frame"), size.width * 0.08, size.height / 2);
-    return canvas.toDataURL("image/png");
-  }
-
-  function loadSnapshot() {
-    img.onload = function () {
-      if (img.naturalWidth && img.naturalHeight) {
-        size = { width: img.naturalWidth, height: img.naturalHeight };
-      }
-      draw();
-    };
-    img.onerror = function () {
-      img.onerror = null;
-      say("regions.no_snapshot", null, true);
-      img.src = placeholder();
-    };
-    img.src = "/snapshot/" + cameraId + ".jpg?token=" + encodeURIComponent(token) + "&t=" + Date.now();
-  }
-
-  async function loadRegions() {
-    const response = await fetch("/rectangles/" + cameraId, { headers: authHeaders() });
-    const payload = await response.json().catch(function () { return {}; });
-    if (!response.ok) {
-      sayError(payload, response.status);
+async function save() {
+  if (state.drawing !== null) {
+    finishDrawing();
+    if (state.drawing !== null) {
       return;
     }
-    regions = payload.data.regions.map(function (region) {
-      return {
-        name: region.name,
-        coordinates: region.coordinates,
-        alert_duration: region.alert_duration,
-        notification_enabled: region.notification_enabled,
-        detection_classes: region.detection_classes,
-      };
-    });
-    say("regions.loaded", { count: regions.length });
-    draw();
   }
-
-  async function save() {
-    const response = await fetch("/rectangles/" + cameraId, {
-      method: "POST",
-      headers: authHeaders({ "Content-Type": "application/json" }),
-      body: JSON.stringify({ regions: regions }),
-    });
-    const payload = await response.json().catch(function () { return {}; });
-    if (response.ok) {
-      await loadRegions();
+  const [response, payload] = await session.api("/rectangles/" + cameraId, {
+    method: "POST",
+    json: { regions: state.body() },
+  });
+  if (response.ok) {
+    if (await loadRegions()) {
       say("regions.saved", {
         count: payload.data.regions_count,
         time: new Date(payload.data.saved_at).toLocaleTimeString(i18n.language()),
       });
+    }
+    return;
+  }
+  if (payload.error_code === "VALIDATION_ERROR") {
+    const problems = regionProblems(payload.message);
+    const first = problems.regions.findIndex(function (found) { return Boolean(found); });
+    state.errors = problems.regions;
+    if (first >= 0) {
+      state.select(first);
+      panel.focusFirstError();
     } else {
-      sayError(payload, response.status);
+      state.emit("structure");
     }
+    if (problems.rest.length) {
+      i18n.set(statusLine, "regions.not_saved_detail", { detail: problems.rest.join("; ") });
+    } else {
+      i18n.set(statusLine, "regions.not_saved");
+    }
+    statusLine.className = "bad";
+    return;
   }
+  i18n.setError(statusLine, payload, response.status);
+  statusLine.className = "bad";
+}
 
-  svg.addEventListener("click", function (event) {
-    const matrix = svg.getScreenCTM();
-    if (!matrix) {
-      return;
-    }
-    const point = new DOMPoint(event.clientX, event.clientY).matrixTransform(matrix.inverse());
-    draft.push({
-      x: Math.max(0, Math.min(size.width, Math.round(point.x))),
-      y: Math.max(0, Math.min(size.height, Math.round(point.y))),
-    });
-    draw();
-  });
+function run(task) {
+  return function () {
+    task().catch(function (error) { session.reportFailure(statusLine, error); statusLine.className = "bad"; });
+  };
+}
 
-  document.getElementById("add-region").addEventListener("click", function () {
-    const name = document.getElementById("region-name").value.trim();
-    const duration = Number(document.getElementById("alert-duration").value);
-    if (draft.length < 3) {
-      say("regions.need_points", null, true);
-      return;
-    }
-    if (!name) {
-      say("regions.need_name", null, true);
-      return;
-    }
-    if (!(duration >= 0)) {
-      say("regions.need_duration", null, true);
-      return;
-    }
-    const classes = document.getElementById("classes").value.split(",")
-      .map(function (c) { return c.trim().toLowerCase(); })
-      .filter(function (c) { return c.length > 0; });
-    regions.push({
-      name: name,
-      coordinates: draft,
-      alert_duration: duration,
-      notification_enabled: document.getElementById("notify").checked,
-      detection_classes: classes,
-    });
-    draft = [];
-    say("regions.added");
-    draw();
+newButton.addEventListener("click", function () {
+  state.startDrawing();
+  say("regions.drawing");
+  svg.focus({ preventScroll: true });
+});
+finishButton.addEventListener("click", finishDrawing);
+// Without a pointer: a square in the middle of the picture, to shape with the keys or numbers.
+document.getElementById("place-square").addEventListener("click", function () {
+  const w = state.size.width;
+  const h = state.size.height;
+  state.drawing = [[0.375, 0.375], [0.625, 0.375], [0.625, 0.625], [0.375, 0.625]].map(function (f) {
+    return { x: Math.round(f[0] * w), y: Math.round(f[1] * h) };
   });
-
-  document.getElementById("undo-point").addEventListener("click", function () {
-    draft.pop();
-    draw();
-  });
-  document.getElementById("clear-points").addEventListener("click", function () {
-    draft = [];
-    draw();
-  });
-  document.getElementById("save").addEventListener("click", save);
-  document.getElementById("reload").addEventListener("click", loadRegions);
-  document.getElementById("refresh-snapshot").addEventListener("click", loadSnapshot);
-
-  if (!token) {
-    say("regions.not_logged_in", null, true);
+  finishDrawing();
+});
+document.getElementById("undo-point").addEventListener("click", function () { state.undoDrawingPoint(); });
+document.getElementById("cancel-draw").addEventListener("click", function () {
+  state.stopDrawing();
+  say("regions.draw_cancelled");
+});
+svg.addEventListener("vf:finish-drawing", finishDrawing);
+document.getElementById("show-mask").addEventListener("change", function (event) {
+  overlay.showMask = event.target.checked;
+  overlay.draw();
+});
+document.getElementById("save").addEventListener("click", run(save));
+document.getElementById("reload").addEventListener("click", run(async function () {
+  if (await loadRegions()) {
+    say("regions.loaded", { count: state.regions.length });
   }
-  draw();
-  loadSnapshot();
-  loadRegions();
-})();
+}));
+document.getElementById("refresh-snapshot").addEventListener("click", loadSnapshot);
+document.getElementById("region-form").addEventListener("submit", function (event) {
+  event.preventDefault();
+});
+
+// Keys outside form fields: Enter/Escape finish or cancel a drawing; Delete/Backspace remove the
+// selected point when nothing else has the focus (a focused point handles its own keys).
+document.addEventListener("keydown", function (event) {
+  const target = event.target;
+  if (target.closest && target.closest(FORM_FIELDS)) {
+    return;
+  }
+  const idle = target === document.body || target === document.documentElement;
+  if (state.drawing !== null && event.key === "Enter") {
+    event.preventDefault();
+    finishDrawing();
+  } else if (state.drawing !== null && event.key === "Escape") {
+    state.stopDrawing();
+    say("regions.draw_cancelled");
+  } else if ((event.key === "Delete" || event.key === "Backspace") && idle && state.point >= 0 &&
+      state.drawing === null) {
+    event.preventDefault();
+    state.removePoint(state.point);
+  }
+});
+document.addEventListener("vf:language", function () { state.emit("structure"); });
+window.addEventListener("beforeunload", function (event) {
+  if (state.dirty()) {
+    event.preventDefault();
+    event.returnValue = "";
+  }
+});
+
+if (!session.token()) {
+  say("regions.not_logged_in", null, true);
+} else {
+  run(async function () {
+    if (await loadRegions()) {
+      say("regions.loaded", { count: state.regions.length });
+    }
+  })();
+}
+// Where the class list came from, when it is not the full model the detector serves.
+if (root.dataset.classesSource !== "detector") {
+  const note = document.getElementById("classes-source");
+  i18n.set(note, "regions.classes_from_" + root.dataset.classesSource);
+  note.hidden = false;
+}
+state.emit("structure");
+loadSnapshot();
