@@ -98,7 +98,9 @@ class RolePermissions:
 def _role_table() -> dict[str, RolePermissions]:
     members = (MEMBERS_STREAM,)
     return {
-        "auth": RolePermissions(publish=tuple(_declare(*SHARED_STREAMS)), subscribe=()),
+        "auth": RolePermissions(
+            publish=(subjects.SESSION_ENDED_ALL, *_declare(*SHARED_STREAMS)), subscribe=()
+        ),
         "camera": RolePermissions(
             publish=(
                 subjects.CAMERA_CHANGED_ALL,
@@ -154,7 +156,7 @@ def _role_table() -> dict[str, RolePermissions]:
                 *_read(SNAPSHOT_STREAM),
                 *_consume(SNAPSHOT_STREAM),
             ),
-            subscribe=(subjects.FRAMES_RAW_ALL, subjects.FRAMES_ANNOTATED_ALL),
+            subscribe=(subjects.FRAMES_RAW_ALL, subjects.FRAMES_ANNOTATED_ALL, subjects.SESSION_ENDED_ALL),
         ),
     }
 

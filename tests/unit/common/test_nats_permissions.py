@@ -98,6 +98,12 @@ async def _delivered(
         ("gateway", subjects.frames_raw(1)),  # fake frames
         ("notifier", subjects.camera_status(1)),  # fake status
         ("camera", subjects.frames_annotated(1)),
+        # A forged "session ended" would log a victim out; only auth may announce one.
+        ("gateway", subjects.session_ended("00000000-0000-4000-8000-000000000001")),
+        ("notifier", subjects.session_ended("00000000-0000-4000-8000-000000000001")),
+        ("ingest", subjects.session_ended("00000000-0000-4000-8000-000000000001")),
+        ("detector", subjects.session_ended("00000000-0000-4000-8000-000000000001")),
+        ("camera", subjects.session_ended("00000000-0000-4000-8000-000000000001")),
     ],
 )
 async def test_a_role_cannot_publish_what_another_role_owns(
