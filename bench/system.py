@@ -86,6 +86,7 @@ def running_system(
             "VF_DATA_DIR": str(root),
             **nats.login_env(),
             "VF_LOG_LEVEL": "WARNING",
+            "VF_LIMIT_REGISTRATIONS_PER_HOUR": "100000",  # benches register many accounts
             "VF_INGEST_METRICS_PORT": "0",
             "VF_DETECTOR_METRICS_PORT": "0",
             "VF_MODELS_DIR": str(root / "models"),

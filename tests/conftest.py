@@ -76,6 +76,13 @@ def system_env(data_dir: Path, nats: NatsServer, smtp: SmtpSink, line: LineApiSt
         "VF_LOG_LEVEL": "INFO",
         "VF_ALLOW_FILE_URLS": "true",
         "VF_AUTH_LOGIN_MAX_ATTEMPTS": "5",
+        # The test client stands for a proxy: each test names its client in X-Forwarded-For.
+        "VF_GATEWAY_TRUSTED_PROXIES": "127.0.0.1/32",
+        # Every test account registers from 127.0.0.1 and many share recipient addresses: the
+        # abuse limits get their own processes in the tests that check them.
+        "VF_LIMIT_REGISTRATIONS_PER_HOUR": "100000",
+        "VF_LIMIT_VERIFICATION_MAILS_PER_HOUR": "100000",
+        "VF_LIMIT_VERIFICATION_MAILS_PER_ACCOUNT_PER_HOUR": "100000",
         "VF_INGEST_METRICS_PORT": "0",
         "VF_DETECTOR_METRICS_PORT": "0",
         "VF_MODELS_DIR": str(data_dir / "models"),

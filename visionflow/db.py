@@ -6,6 +6,7 @@ databases. `create_db_engine` retries until the database answers, like a pre-sta
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlmodel import create_engine
+from sqlmodel import Session, create_engine
 
 from visionflow.config import normalise_database_url
 
@@ -60,3 +61,16 @@ def create_db_engine(url: str, *, retries: int = 30, delay: float = 1.0) -> Engi
             log.warning("database not ready (attempt %s/%s): %s", attempt, retries, error)
             time.sleep(delay)
     return engine
+
+
+def serialize_on(session: Session, *keys: str) -> None:
+    """Make transactions that name the same key run one after another (check-and-count limits).
+
+    PostgreSQL: transaction-scoped advisory locks, taken in a fixed order (no deadlock). SQLite
+    serialises writers itself: write first (insert the attempt), then count, in one transaction.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})

@@ -106,7 +106,9 @@ def _role_table() -> dict[str, RolePermissions]:
     members = (MEMBERS_STREAM,)
     return {
         "auth": RolePermissions(
-            publish=tuple(_declare(*SHARED_STREAMS)), subscribe=(CALLOUT_SUBJECT,), answers_requests=True
+            publish=(subjects.SESSION_ENDED_ALL, *_declare(*SHARED_STREAMS)),
+            subscribe=(CALLOUT_SUBJECT,),
+            answers_requests=True,
         ),
         "camera": RolePermissions(
             publish=(
@@ -163,7 +165,7 @@ def _role_table() -> dict[str, RolePermissions]:
                 *_read(SNAPSHOT_STREAM),
                 *_consume(SNAPSHOT_STREAM),
             ),
-            subscribe=(subjects.FRAMES_RAW_ALL, subjects.FRAMES_ANNOTATED_ALL),
+            subscribe=(subjects.FRAMES_RAW_ALL, subjects.FRAMES_ANNOTATED_ALL, subjects.SESSION_ENDED_ALL),
         ),
     }
 

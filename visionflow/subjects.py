@@ -143,6 +143,14 @@ def ingest_snapshot(camera_id: int) -> str:
 
 INGEST_SNAPSHOT_ALL = "vf.ingest.snapshot.*"
 
+# Sessions ended by Logout / LogoutAll (protobuf SessionEnded, core NATS): published by auth,
+# read by every gateway, which then refuses the sessions' access tokens.
+SESSION_ENDED_ALL = "vf.access.session.*"
+
+
+def session_ended(account_uuid: str) -> str:
+    return f"vf.access.session.{account_uuid}"
+
 
 def camera_id_of(subject: str) -> int:
     """The camera id at the end of any per-camera subject."""

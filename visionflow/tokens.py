@@ -32,6 +32,9 @@ ISSUER = "visionflow"
 ALGORITHM = "EdDSA"
 ACCESS_TYPE = "access"
 REFRESH_TYPE = "refresh"
+# The session (refresh family) an access token belongs to; tokens signed before sessions were
+# named carry none and stay valid (only "log out everywhere" ends them).
+SESSION_CLAIM = "sid"
 _REFETCH_INTERVAL_S = 5.0
 
 KeyFetcher = Callable[[], Awaitable[dict[str, str]]]  # kid -> PEM
@@ -44,6 +47,8 @@ class Principal:
     account_uuid: str
     username: str
     expires_at: float = 0.0  # Unix time the token stops being valid (0: unknown)
+    issued_at: float = 0.0  # Unix time the token was signed (0: unknown)
+    session_id: str = ""  # the refresh family (login) the token came from; "" for older tokens
 
 
 def load_public_key(pem: str) -> Ed25519PublicKey:
@@ -149,6 +154,8 @@ class TokenVerifier:
             account_uuid=str(claims["sub"]),
             username=str(claims.get("username", "")),
             expires_at=float(claims.get("exp", 0) or 0),
+            issued_at=float(claims.get("iat", 0) or 0),
+            session_id=str(claims.get(SESSION_CLAIM, "") or ""),
         )
 
     async def principal(self, context: grpc.aio.ServicerContext) -> Principal:

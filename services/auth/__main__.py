@@ -20,6 +20,7 @@ from services.auth.keys import load_or_create_key
 from services.auth.passwords import Passwords
 from services.auth.ratelimit import LoginLimits, LoginRateLimiter
 from services.auth.servicer import AuthServicer
+from services.auth.sessions import SessionAnnouncer
 from visionflow.db import create_db_engine, utcnow
 from visionflow.lifecycle import Runtime, run, service_runtime
 from visionflow.logs import scrub_url
@@ -79,6 +80,7 @@ async def main() -> Runtime:
                 max_per_username=settings.auth_login_max_attempts,
                 max_per_address=settings.auth_login_max_attempts_per_address,
                 window_seconds=settings.auth_login_window_seconds,
+                registrations_per_hour=settings.limit_registrations_per_hour,
             ),
         )
         issuer = TokenIssuer(
@@ -92,10 +94,17 @@ async def main() -> Runtime:
             register_concurrency=settings.auth_register_hash_concurrency,
             register_queue=settings.auth_register_hash_queue,
         )
+        sessions = SessionAnnouncer(runtime.nc.publish, settings.auth_access_ttl_seconds)
         servicer = AuthServicer(
-            engine=engine, passwords=passwords, limiter=limiter, issuer=issuer, hashing=hashing
+            engine=engine,
+            passwords=passwords,
+            limiter=limiter,
+            issuer=issuer,
+            hashing=hashing,
+            sessions=sessions,
+            trusted_clients=settings.trusted_clients,
         )
-        runtime.add_task(prune_loop(runtime, engine, settings.auth_login_window_seconds), name="prune")
+        runtime.add_task(prune_loop(runtime, engine, limiter.longest_window_s), name="prune")
         if settings.nats_callout_seed:
             await start_callout(runtime, issuer, settings.nats_callout_seed)
         else:

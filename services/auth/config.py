@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from visionflow.camera_urls import IPNetwork
+from visionflow.clientaddr import LOOPBACK, parse_networks
 from visionflow.config import CommonSettings
 
 
@@ -32,6 +34,21 @@ class AuthSettings(CommonSettings):
     # Account nkey seed (`SA...`) that signs the NATS auth callout's answers (integrators' token
     # logins, services/auth/callout.py); nats-server trusts its public key. Empty: no callout.
     nats_callout_seed: str = Field(default="", repr=False)
+    # Callers (CIDRs) whose `client_address` in Login/Register is believed (the gateways); for
+    # any other caller the gRPC peer address counts. Default: loopback, for `make run`.
+    auth_trusted_clients: str = LOOPBACK
+    # Registrations allowed per client address per hour (sliding); the next one gets 429.
+    limit_registrations_per_hour: int = Field(default=10, ge=1)
+
+    @field_validator("auth_trusted_clients")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value, "VF_AUTH_TRUSTED_CLIENTS")
+        return value
+
+    @property
+    def trusted_clients(self) -> tuple[IPNetwork, ...]:
+        return parse_networks(self.auth_trusted_clients, "VF_AUTH_TRUSTED_CLIENTS")
 
     @property
     def database_url(self) -> str:

@@ -1,6 +1,7 @@
 """Signing and checking of the auth service's own tokens (access and refresh JWTs, EdDSA).
 
-Access tokens: `typ=access`, `sub` = account UUID, `username`. Refresh tokens: `typ=refresh`,
+Access tokens: `typ=access`, `sub` = account UUID, `username`, `sid` = the session (refresh
+family) they were issued for, so that logging that session out ends them too. Refresh tokens: `typ=refresh`,
 a fresh `jti` each, and `fam`, the id shared by every token rotated from one login. The server
 keeps only the SHA-256 of a refresh token's jti.
 """
@@ -16,7 +17,7 @@ from typing import Any
 from services.auth.keys import SigningKey
 from visionflow.db import utcnow
 from visionflow.errors import ErrorCode, VisionFlowError
-from visionflow.tokens import ACCESS_TYPE, REFRESH_TYPE, decode_token, sign_token
+from visionflow.tokens import ACCESS_TYPE, REFRESH_TYPE, SESSION_CLAIM, decode_token, sign_token
 
 FAMILY_CLAIM = "fam"
 
@@ -39,14 +40,14 @@ class TokenIssuer:
         self.access_ttl_seconds = access_ttl_seconds
         self.refresh_ttl_seconds = refresh_ttl_seconds
 
-    def access(self, *, account_uuid: str, username: str) -> str:
+    def access(self, *, account_uuid: str, username: str, session_id: str) -> str:
         return sign_token(
             self.key.private_key,
             self.key.kid,
             subject=account_uuid,
             token_type=ACCESS_TYPE,
             ttl_seconds=self.access_ttl_seconds,
-            extra={"username": username},
+            extra={"username": username, SESSION_CLAIM: session_id},
         )
 
     def refresh(self, *, account_uuid: str, family_id: str | None = None) -> IssuedRefresh:

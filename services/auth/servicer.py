@@ -21,9 +21,13 @@ from services.auth.issuer import TokenIssuer, hash_jti
 from services.auth.models import Account
 from services.auth.passwords import Passwords, Verification
 from services.auth.ratelimit import LoginRateLimiter
+from services.auth.sessions import SessionAnnouncer
 from services.auth.validation import PASSWORD_MAX, check_email, check_password, check_username
+from visionflow.camera_urls import IPNetwork
+from visionflow.clientaddr import grpc_peer_host, is_trusted
 from visionflow.db import utcnow
 from visionflow.errors import ErrorCode, VisionFlowError
+from visionflow.rpc import bearer_from_context
 from visionflow.tokens import ALGORITHM, ISSUER
 from visionflow.v1 import auth_pb2, auth_pb2_grpc
 
@@ -42,8 +46,12 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         limiter: LoginRateLimiter,
         issuer: TokenIssuer,
         hashing: HashWork,
+        sessions: SessionAnnouncer,
+        trusted_clients: tuple[IPNetwork, ...],
     ) -> None:
         self._hashing = hashing
+        self._sessions = sessions
+        self._trusted_clients = trusted_clients
         self._engine = engine
         self._passwords = passwords
         self._limiter = limiter
@@ -55,6 +63,8 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         username = check_username(request.username)
         email = check_email(request.email)
         password = check_password(request.password)
+        address = self._client_address(request.client_address, context)
+        await asyncio.to_thread(self._limiter.begin_registration, address)
         password_hash = await self._hashing.registrations.run(partial(self._passwords.hash, password))
         account = await asyncio.to_thread(
             partial(
@@ -71,14 +81,18 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     async def Login(
         self, request: auth_pb2.LoginRequest, context: grpc.aio.ServicerContext
     ) -> auth_pb2.LoginResponse:
-        username, address = request.username, request.client_address
-        await asyncio.to_thread(self._limiter.check, username, address)
-        account = await asyncio.to_thread(
-            partial(store.get_account_by_username, engine=self._engine, username=username)
-        )
-        verification = await self._verify(account, request.password)
+        username = request.username
+        address = self._client_address(request.client_address, context)
+        attempt = await asyncio.to_thread(self._limiter.begin_login, username, address)
+        try:
+            account = await asyncio.to_thread(
+                partial(store.get_account_by_username, engine=self._engine, username=username)
+            )
+            verification = await self._verify(account, request.password)
+        except BaseException:
+            await asyncio.to_thread(self._limiter.abandoned, attempt)  # no password was judged
+            raise
         if account is None or not verification.ok:
-            await asyncio.to_thread(self._limiter.record_failure, username, address)
             log.info(
                 "login failed account=%s address=%r",
                 account.account_uuid if account else "-",
@@ -87,9 +101,11 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             raise VisionFlowError(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE)
         if verification.needs_rehash:
             await self._rehash(account, request.password)
-        await asyncio.to_thread(self._limiter.record_success, username)
-        access = self._issuer.access(account_uuid=account.account_uuid, username=account.username)
+        await asyncio.to_thread(self._limiter.succeeded, attempt, username)
         refresh = self._issuer.refresh(account_uuid=account.account_uuid)
+        access = self._issuer.access(
+            account_uuid=account.account_uuid, username=account.username, session_id=refresh.family_id
+        )
         await asyncio.to_thread(
             partial(
                 store.add_refresh_token,
@@ -108,6 +124,13 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             access_expires_in=self._issuer.access_ttl_seconds,
             refresh_expires_in=self._issuer.refresh_ttl_seconds,
         )
+
+    def _client_address(self, claimed: str, context: grpc.aio.ServicerContext) -> str:
+        """The end client: what a trusted caller (the gateway) says, else the gRPC peer itself."""
+        peer = grpc_peer_host(context.peer() or "")
+        if claimed and is_trusted(peer, self._trusted_clients):
+            return claimed[:64]
+        return peer
 
     async def _verify(self, account: Account | None, password: str) -> Verification:
         if len(password) > PASSWORD_MAX:  # never a valid password; do not spend Argon2 on it
@@ -156,7 +179,9 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         )
         if account is None:
             raise VisionFlowError(ErrorCode.INVALID_TOKEN, REVOKED_MESSAGE)
-        access = self._issuer.access(account_uuid=account.account_uuid, username=account.username)
+        access = self._issuer.access(
+            account_uuid=account.account_uuid, username=account.username, session_id=str(claims["fam"])
+        )
         return auth_pb2.RefreshResponse(
             access_token=access,
             refresh_token=successor.token,
@@ -179,7 +204,24 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         if not revoked:
             raise VisionFlowError(ErrorCode.INVALID_TOKEN, REVOKED_MESSAGE)
         log.info("logout account=%s family=%s", claims["sub"], claims["fam"])
+        await self._sessions.ended(str(claims["sub"]), str(claims["fam"]))
         return auth_pb2.LogoutResponse()
+
+    async def LogoutAll(
+        self, request: auth_pb2.LogoutAllRequest, context: grpc.aio.ServicerContext
+    ) -> auth_pb2.LogoutAllResponse:
+        token = bearer_from_context(context)
+        if token is None:
+            raise VisionFlowError(ErrorCode.AUTH_REQUIRED, "Authorization token is required")
+        account_uuid = str(self._issuer.decode_access(token)["sub"])
+        families = await asyncio.to_thread(
+            partial(
+                store.revoke_account_families, engine=self._engine, account_uuid=account_uuid, now=utcnow()
+            )
+        )
+        log.info("logout everywhere account=%s sessions=%s", account_uuid, len(families))
+        await self._sessions.ended(account_uuid, "", families)
+        return auth_pb2.LogoutAllResponse(sessions_ended=len(families))
 
     async def GetPublicKeys(
         self, request: auth_pb2.GetPublicKeysRequest, context: grpc.aio.ServicerContext

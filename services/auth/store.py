@@ -2,14 +2,16 @@
 
 Uniqueness of usernames and emails is case-insensitive (the `*_lower` columns carry the unique
 indexes). Refresh-token rotation is one conditional UPDATE, so two concurrent uses of the same
-token cannot both succeed: the loser is treated as reuse.
+token cannot both succeed: the loser is treated as reuse. Rate-limited attempts are counted
+before they are checked, in one serialised transaction (`reserve_attempts`), so parallel
+attempts cannot all slip under a limit.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import delete, update
@@ -19,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from services.auth.models import Account, LoginFailure, RefreshToken
 from visionflow import migrate
+from visionflow.db import serialize_on
 from visionflow.errors import ErrorCode, VisionFlowError
 
 USERNAME_TAKEN_MESSAGE = "Username already exists"
@@ -173,6 +176,29 @@ def revoke_refresh_family(*, engine: Engine, jti_hash: str, now: datetime) -> bo
         return True
 
 
+def revoke_account_families(*, engine: Engine, account_uuid: str, now: datetime) -> list[str]:
+    """Revoke every live refresh family of an account; returns the families that were live."""
+    with Session(engine) as session:
+        live = sorted(
+            set(
+                session.exec(
+                    select(RefreshToken.family_id).where(
+                        RefreshToken.account_uuid == account_uuid,
+                        col(RefreshToken.revoked_at).is_(None),
+                        col(RefreshToken.expires_at) > now,
+                    )
+                ).all()
+            )
+        )
+        session.exec(
+            update(RefreshToken)
+            .where(col(RefreshToken.account_uuid) == account_uuid, col(RefreshToken.revoked_at).is_(None))
+            .values(revoked_at=now)
+        )
+        session.commit()
+        return live
+
+
 def refresh_family_state(*, engine: Engine, family_id: str) -> list[RefreshToken]:
     """Every token of a family, oldest first (for inspection and tests)."""
     with Session(engine) as session:
@@ -186,29 +212,60 @@ def refresh_family_state(*, engine: Engine, family_id: str) -> list[RefreshToken
 # Login failures ---------------------------------------------------------------------------------
 
 
-def recent_failures(*, engine: Engine, key_hash: str, since: datetime, limit: int) -> list[datetime]:
-    """Times of the newest `limit` failures of a key after `since`, newest first."""
-    with Session(engine) as session:
-        return list(
-            session.exec(
-                select(LoginFailure.failed_at)
-                .where(LoginFailure.key_hash == key_hash, col(LoginFailure.failed_at) > since)
-                .order_by(col(LoginFailure.failed_at).desc())
-                .limit(limit)
-            ).all()
-        )
+@dataclass(frozen=True)
+class Reservation:
+    """Attempts counted by `reserve_attempts`: their row ids, or how long until one is allowed."""
+
+    ids: list[int]
+    retry_after_s: float = 0.0
 
 
-def record_failure(*, engine: Engine, key_hashes: list[str], at: datetime, prune_before: datetime) -> None:
-    """Count one failure against each key; drop those keys' failures older than the window."""
+def reserve_attempts(
+    *, engine: Engine, keys: list[tuple[str, int]], at: datetime, since: datetime
+) -> Reservation:
+    """Count one attempt against every `(key_hash, limit)`, unless a key already holds `limit`
+    attempts after `since`: then nothing is counted and `retry_after_s` says when the oldest of
+    them leaves the window. Check and count are one transaction, serialised per key, so N
+    parallel attempts can never all pass. Old rows of these keys are pruned on the way."""
+    hashes = [key_hash for key_hash, _ in keys]
     with Session(engine) as session:
+        serialize_on(session, *hashes)
         session.exec(
             delete(LoginFailure).where(
-                col(LoginFailure.key_hash).in_(key_hashes), col(LoginFailure.failed_at) <= prune_before
+                col(LoginFailure.key_hash).in_(hashes), col(LoginFailure.failed_at) <= since
             )
         )
-        for key_hash in key_hashes:
-            session.add(LoginFailure(key_hash=key_hash, failed_at=at))
+        rows = [LoginFailure(key_hash=key_hash, failed_at=at) for key_hash in hashes]
+        session.add_all(rows)
+        session.flush()  # the write comes first: on SQLite it takes the database's write lock
+        retry_after = 0.0
+        for key_hash, limit in keys:
+            newest = session.exec(
+                select(LoginFailure.failed_at)
+                .where(LoginFailure.key_hash == key_hash, col(LoginFailure.failed_at) > since)
+                .order_by(col(LoginFailure.failed_at).desc(), col(LoginFailure.id).desc())
+                .limit(limit + 1)
+            ).all()
+            if len(newest) > limit:  # this attempt would be one too many
+                oldest = _aware(newest[-1])
+                retry_after = max(retry_after, (oldest - since).total_seconds())
+        if retry_after > 0:
+            session.rollback()
+            return Reservation([], retry_after)
+        session.commit()
+        return Reservation([row.id for row in rows if row.id is not None])
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def release_attempts(*, engine: Engine, ids: list[int]) -> None:
+    """Uncount reserved attempts (the password was right, or the attempt never ran)."""
+    if not ids:
+        return
+    with Session(engine) as session:
+        session.exec(delete(LoginFailure).where(col(LoginFailure.id).in_(ids)))
         session.commit()
 
 

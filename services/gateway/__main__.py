@@ -66,8 +66,9 @@ async def serve(settings: GatewaySettings) -> int:
         lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         server_header=False,
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=settings.forwarded_allow_ips or None,
+        # The client address is worked out per request from VF_GATEWAY_TRUSTED_PROXIES
+        # (routes/accounts.py), never from headers an untrusted peer could write.
+        proxy_headers=False,
     )
     server = _Server(config)
     stopping = asyncio.Event()

@@ -17,6 +17,7 @@ from nats.aio.client import Client as NATS
 
 from services.gateway.config import GatewaySettings
 from services.gateway.hub import FrameHub
+from services.gateway.sessions import EndedSessions
 from visionflow import bus
 from visionflow.rpc import call, open_channel
 from visionflow.tokens import TokenVerifier, auth_service_key_fetcher
@@ -45,6 +46,7 @@ class Clients:
     detector: media_pb2_grpc.DetectorServiceStub | None = None
     nc: NATS | None = None
     hub: FrameHub | None = None
+    sessions: EndedSessions = field(default_factory=EndedSessions)
     rpc_timeout: float = 10.0
     channels: list[grpc.aio.Channel] = field(default_factory=list)
 
@@ -60,6 +62,7 @@ class Clients:
         return await call(method, request, token=token, timeout=timeout or self.rpc_timeout)
 
     async def close(self) -> None:
+        await self.sessions.stop()
         if self.hub is not None:
             await self.hub.close()
         if self.nc is not None:
@@ -104,6 +107,7 @@ async def open_clients(settings: GatewaySettings) -> Clients:
     )
     try:
         clients.nc = await connect_nats(settings.nats_url, settings.nats_login("gateway"))
+        await clients.sessions.start(clients.nc)
     except BaseException:
         await clients.close()
         raise

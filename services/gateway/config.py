@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
+from visionflow.camera_urls import IPNetwork
+from visionflow.clientaddr import parse_networks
 from visionflow.config import CommonSettings
 
 MIB = 1024 * 1024
@@ -22,9 +24,10 @@ class GatewaySettings(CommonSettings):
     # Seconds /snapshot waits for a live frame when the ingest service has none to give.
     snapshot_wait_seconds: float = 2.0
     rpc_timeout_seconds: float = 10.0
-    # Proxies whose X-Forwarded-For is trusted for the client address (login rate limiting);
-    # comma-separated IPs or "*"; empty trusts none.
-    forwarded_allow_ips: str = "127.0.0.1"
+    # Proxies (comma-separated CIDRs) whose X-Forwarded-For names the client, for the limits
+    # keyed on the client address (logins, registrations); empty (the default) trusts none, so
+    # the socket peer counts. Set it to your ingress controller's pod network.
+    gateway_trusted_proxies: str = ""
 
     @field_validator("gateway_port")
     @classmethod
@@ -39,6 +42,16 @@ class GatewaySettings(CommonSettings):
         if value < 1024:
             raise ValueError(f"VF_MAX_BODY_BYTES must be at least 1024, not {value}")
         return value
+
+    @field_validator("gateway_trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        parse_networks(value, "VF_GATEWAY_TRUSTED_PROXIES")
+        return value
+
+    @property
+    def trusted_proxies(self) -> tuple[IPNetwork, ...]:
+        return parse_networks(self.gateway_trusted_proxies, "VF_GATEWAY_TRUSTED_PROXIES")
 
     @property
     def cors_origin_list(self) -> list[str]:

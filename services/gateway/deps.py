@@ -70,6 +70,7 @@ async def verify_caller(clients: Clients, token: str) -> Caller:
     if len(token) > MAX_TOKEN_CHARS:
         raise VisionFlowError(ErrorCode.INVALID_TOKEN, "Invalid token")
     principal = await clients.verifier.verify(token)
+    clients.sessions.check(principal)  # logged out (Logout / LogoutAll) before it expired
     return Caller(token=token, principal=principal)
 
 

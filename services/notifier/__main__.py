@@ -99,6 +99,7 @@ async def main() -> Runtime:
             verification_ttl=verification_ttl,
             cameras=cameras,
             quotas=settings.quotas(),
+            mail_limits=settings.mail_limits,
         )
 
         def register(server: grpc.aio.Server) -> Iterable[str]:

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from services.notifier.mailbudget import MailLimits
 from visionflow.config import CommonSettings
 
 
@@ -42,6 +43,10 @@ class NotifierSettings(CommonSettings):
     # How long CreateNotification and AddEmailRecipient wait for a send before answering.
     notifier_inline_timeout_s: float = Field(default=3.0, ge=0)
     notifier_verification_ttl_hours: float = Field(default=48.0, gt=0)
+    # Verification mails (first and resent) per hour to one recipient address, and per account:
+    # the operator's SMTP server must not become a way to mail strangers (services/notifier/mailbudget.py).
+    limit_verification_mails_per_hour: int = Field(default=3, ge=1)
+    limit_verification_mails_per_account_per_hour: int = Field(default=10, ge=1)
     # JetStream redelivers an alert not acked within this time (e.g. the process died mid-way).
     notifier_alert_ack_wait_s: float = Field(default=30.0, gt=0)
 
@@ -54,6 +59,13 @@ class NotifierSettings(CommonSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @property
+    def mail_limits(self) -> MailLimits:
+        return MailLimits(
+            per_address=self.limit_verification_mails_per_hour,
+            per_account=self.limit_verification_mails_per_account_per_hour,
+        )
 
     @property
     def database_url(self) -> str:

@@ -1,4 +1,4 @@
-"""LINE Messaging API: check a channel access token, push alert messages.
+"""LINE Messaging API: check a channel access token, push alert messages and test messages.
 
 Push classification: 2xx sent; 429, 5xx and network errors retried; any other 4xx permanent.
 Each push carries `X-Line-Retry-Key` (stable per outbox row), so when a retried request was
@@ -16,6 +16,7 @@ import httpx
 from services.notifier.failures import DeliveryError
 from services.notifier.mail import alert_lines
 from services.notifier.models import Notification
+from visionflow.errors import ErrorCode, VisionFlowError
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,35 @@ class LineClient:
         if status == 409 and reply.headers.get("x-line-accepted-request-id"):
             return  # accepted earlier under the same retry key
         detail = f"LINE answered {status}: {reply.text[:200]}"
-        raise DeliveryError(detail, permanent=not (status == 429 or status >= 500))
+        raise DeliveryError(detail, permanent=not (status == 429 or status >= 500), status=status)
+
+
+TEST_MESSAGE = "VisionFlow: test message. Alerts for this target will arrive here."
+LINE_DOWN = "LINE is not reachable right now; try again shortly"
+
+
+async def send_test(client: LineClient, *, token: str, to: str) -> None:
+    """Push the test message now; a refusal becomes a clear error for the caller.
+
+    LINE refusing the token (401/403) or the target (other 4xx) is VALIDATION_ERROR naming the
+    field; LINE unreachable, throttling or failing (429, 5xx) is SERVICE_UNAVAILABLE.
+    """
+    if not to:
+        raise VisionFlowError(ErrorCode.VALIDATION_ERROR, "target: this LINE target has no user or group id")
+    try:
+        await client.push(
+            token=token, to=to, messages=[{"type": "text", "text": TEST_MESSAGE}], retry_key=str(uuid.uuid4())
+        )
+    except DeliveryError as error:
+        if not error.permanent:
+            raise VisionFlowError(ErrorCode.SERVICE_UNAVAILABLE, LINE_DOWN, retry_after=30) from None
+        if error.status in (401, 403):
+            raise VisionFlowError(
+                ErrorCode.VALIDATION_ERROR, "token: LINE refused this channel access token"
+            ) from None
+        raise VisionFlowError(
+            ErrorCode.VALIDATION_ERROR, "target: LINE refused to push to this target"
+        ) from None
 
 
 def retry_key(*, delivery_id: int, account_uuid: str, created_iso: str) -> str:

@@ -110,6 +110,18 @@ class SendWindow(SQLModel, table=True):
     sent: int = 0
 
 
+class VerificationMail(SQLModel, table=True):
+    """One verification mail (first or resent), counted for the hourly limits per recipient
+    address and per account, so the operator's SMTP server is nobody's relay."""
+
+    __tablename__ = "verification_mail"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_uuid: str = Field(index=True, max_length=36)
+    email_lower: str = Field(index=True, max_length=254)
+    sent_at: datetime = Field(default_factory=utcnow, index=True)
+
+
 # The tables visionflow/migrations/env.py compares against (this service's, nothing else).
 MIGRATED_TABLES = (
     Notification.__table__,  # type: ignore[attr-defined]
@@ -117,4 +129,5 @@ MIGRATED_TABLES = (
     LineTarget.__table__,  # type: ignore[attr-defined]
     Delivery.__table__,  # type: ignore[attr-defined]
     SendWindow.__table__,  # type: ignore[attr-defined]
+    VerificationMail.__table__,  # type: ignore[attr-defined]
 )

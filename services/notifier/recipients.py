@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from services.notifier import mailbudget
+from services.notifier.mailbudget import MailLimits
 from services.notifier.models import Channel, Delivery, DeliveryState, EmailRecipient, LineTarget
 from visionflow import quotas
 from visionflow.db import utcnow
@@ -44,12 +46,23 @@ def add_email_recipient(
     token_hash: str,
     expires_at: datetime,
     max_count: int | None = None,
+    mail_limits: MailLimits | None = None,
 ) -> EmailRecipient:
     """Insert a recipient awaiting verification; the same email twice per account is CONFLICT,
-    and more than `max_count` (the account's quota) is refused."""
+    more than `max_count` (the account's quota) is refused, and so is a verification mail over
+    `mail_limits` (429; nothing stored)."""
     with Session(engine, expire_on_commit=False) as session:
         if max_count is not None:
             quotas.check_count("email recipients", _held(session, EmailRecipient, account_uuid), max_count)
+        duplicate = session.exec(
+            select(EmailRecipient.id).where(
+                EmailRecipient.account_uuid == account_uuid, EmailRecipient.email == email
+            )
+        ).first()
+        if duplicate is not None:
+            raise VisionFlowError(ErrorCode.CONFLICT, "Email recipient already exists")
+        if mail_limits is not None:
+            mailbudget.spend(session, account_uuid=account_uuid, email=email, limits=mail_limits)
         row = EmailRecipient(
             account_uuid=account_uuid,
             email=email,
@@ -146,6 +159,53 @@ def verify_email_recipient(*, engine: Engine, token_hash: str) -> str:
         session.add(row)
         session.commit()
         return row.email
+
+
+def renew_verification(
+    *,
+    engine: Engine,
+    account_uuid: str,
+    recipient_id: int,
+    token_hash: str,
+    expires_at: datetime,
+    mail_limits: MailLimits,
+) -> EmailRecipient:
+    """Give the caller's unverified recipient a fresh token for a resent mail, within the mail
+    budget; a verified recipient is VALIDATION_ERROR (nothing to resend)."""
+    with Session(engine, expire_on_commit=False) as session:
+        row = session.get(EmailRecipient, recipient_id)
+        if row is None or row.account_uuid != account_uuid:
+            raise _missing("Email recipient")
+        if row.verified:
+            raise VisionFlowError(
+                ErrorCode.VALIDATION_ERROR, "recipient_id: this recipient is already verified"
+            )
+        mailbudget.spend(session, account_uuid=account_uuid, email=row.email, limits=mail_limits)
+        row.verify_token_hash = token_hash
+        row.verify_expires_at = expires_at
+        session.add(row)
+        session.commit()
+        return row
+
+
+def get_line_target(*, engine: Engine, account_uuid: str, target_id: int) -> LineTarget:
+    with Session(engine, expire_on_commit=False) as session:
+        row = session.get(LineTarget, target_id)
+        if row is None or row.account_uuid != account_uuid:
+            raise _missing("LINE token")
+        return row
+
+
+def mark_line_used(*, engine: Engine, target_id: int, verified: bool) -> LineTarget | None:
+    with Session(engine, expire_on_commit=False) as session:
+        row = session.get(LineTarget, target_id)
+        if row is None:
+            return None
+        row.last_used = utcnow()
+        row.verified = row.verified or verified
+        session.add(row)
+        session.commit()
+        return row
 
 
 def replace_verification_token(

@@ -9,9 +9,10 @@ message; whatever is still pending is retried by the worker and flips the stored
 CreateNotification accepts only a camera of the caller's (from the camera feed, the one owner
 of that answer: visionflow/camerafeed.py) and takes the camera's own name.
 
-AddEmailRecipient mails the verification link directly with the same short timeout; when that
-fails the mail is queued in the outbox (with a fresh token at send time) and
-`verification_sent` is false.
+AddEmailRecipient and ResendEmailVerification mail the verification link directly with the
+same short timeout; when that fails the mail is queued in the outbox (with a fresh token at send
+time) and `verification_sent` is false. Both spend the hourly verification-mail budget of the
+address and the account (services/notifier/mailbudget.py) before anything is stored or sent.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from services.notifier.channels import ChannelSender
 from services.notifier.crypto import TokenBox
 from services.notifier.delivery import DeliveryWorker
 from services.notifier.failures import DeliveryError
-from services.notifier.line import LineClient
+from services.notifier.line import LineClient, send_test
+from services.notifier.mailbudget import MailLimits
 from services.notifier.models import EmailRecipient
 from visionflow.camerafeed import JUST_CREATED_WAIT_S, CameraFeed
 from visionflow.db import utcnow
@@ -55,7 +57,9 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
         verification_ttl: timedelta,
         cameras: CameraFeed,
         quotas: Quotas,
+        mail_limits: MailLimits | None = None,
     ) -> None:
+        self._mail_limits = mail_limits or MailLimits()
         self._cameras = cameras
         self._quotas = quotas
         self._engine = engine
@@ -119,6 +123,14 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
         )
         return notifier_pb2.CreateNotificationResponse(notification=convert.notification(row))
 
+    async def MarkAllNotificationsRead(
+        self, request: notifier_pb2.MarkAllNotificationsReadRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.MarkAllNotificationsReadResponse:
+        account = await self._account(context)
+        updated = await asyncio.to_thread(store.mark_all_read, engine=self._engine, account_uuid=account)
+        log.info("notifications marked read account=%s count=%s", account, updated)
+        return notifier_pb2.MarkAllNotificationsReadResponse(updated=updated)
+
     async def ListNotifications(
         self, request: notifier_pb2.ListNotificationsRequest, context: grpc.aio.ServicerContext
     ) -> notifier_pb2.ListNotificationsResponse:
@@ -178,9 +190,29 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
             token_hash=token_hash,
             expires_at=utcnow() + self._verification_ttl,
             max_count=self._quotas.email_recipients,
+            mail_limits=self._mail_limits,
         )
         sent = await self._mail_verification(account, row, token)
         return notifier_pb2.AddEmailRecipientResponse(
+            recipient=convert.email_recipient(row), verification_sent=sent
+        )
+
+    async def ResendEmailVerification(
+        self, request: notifier_pb2.ResendEmailVerificationRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.ResendEmailVerificationResponse:
+        account = await self._account(context)
+        token, token_hash = crypto.new_verification_token()
+        row = await asyncio.to_thread(
+            recipients.renew_verification,
+            engine=self._engine,
+            account_uuid=account,
+            recipient_id=request.recipient_id,
+            token_hash=token_hash,
+            expires_at=utcnow() + self._verification_ttl,
+            mail_limits=self._mail_limits,
+        )
+        sent = await self._mail_verification(account, row, token)
+        return notifier_pb2.ResendEmailVerificationResponse(
             recipient=convert.email_recipient(row), verification_sent=sent
         )
 
@@ -300,3 +332,21 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
             target_id=request.line_token_id,
         )
         return notifier_pb2.DeleteLineTokenResponse(line_token_id=request.line_token_id)
+
+    async def TestLineToken(
+        self, request: notifier_pb2.TestLineTokenRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.TestLineTokenResponse:
+        account = await self._account(context)
+        row = await asyncio.to_thread(
+            recipients.get_line_target,
+            engine=self._engine,
+            account_uuid=account,
+            target_id=request.line_token_id,
+        )
+        await send_test(self._line, token=self._token_box.decrypt(row.token_encrypted), to=row.target)
+        assert row.id is not None
+        used = await asyncio.to_thread(
+            recipients.mark_line_used, engine=self._engine, target_id=row.id, verified=True
+        )
+        log.info("LINE test message sent account=%s id=%s", account, row.id)
+        return notifier_pb2.TestLineTokenResponse(line_token=convert.line_token(used or row))

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -192,6 +192,18 @@ def set_status(*, engine: Engine, account_uuid: str, notification_id: int, statu
         session.add(row)
         session.commit()
         return row
+
+
+def mark_all_read(*, engine: Engine, account_uuid: str) -> int:
+    """Mark every unread notification of the account read in one statement; returns how many."""
+    with Session(engine) as session:
+        result = session.execute(
+            update(Notification)
+            .where(col(Notification.account_uuid) == account_uuid, col(Notification.status) == "unread")
+            .values(status="read")
+        )
+        session.commit()
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def mark_notification_sent(*, session: Session, notification_id: int) -> None:

@@ -21,6 +21,8 @@ from tests.e2e.helpers import (
     unique_username,
 )
 from tests.e2e.pages import LOCALES, eventually, open_page, sign_in, text
+from tests.support.line_api import LineApiStandIn
+from tests.support.smtp import SmtpSink
 
 pytestmark = [needs_chromium, pytest.mark.parametrize("locale", list(LOCALES))]
 
@@ -241,7 +243,12 @@ async def test_notifications_page_pages_filters_and_marks_read(
 
 
 async def test_alert_targets_page_adds_and_removes_email_and_line(
-    browser: Browser, gateway_url: str, http: httpx.AsyncClient, locale: str
+    browser: Browser,
+    gateway_url: str,
+    http: httpx.AsyncClient,
+    locale: str,
+    smtp_server: SmtpSink,
+    line_api: LineApiStandIn,
 ) -> None:
     lang = LOCALES[locale]
     account = await new_account(http, "targets")
@@ -270,15 +277,19 @@ async def test_alert_targets_page_adds_and_removes_email_and_line(
     await expect(badge).to_have_attribute("data-state", "unverified")
     await expect(badge).to_have_text(text(lang, "targets.unverified"))
 
+    before = (await http.get("/email_recipients", headers=account.headers)).json()["data"]
     await recipient.locator(".resend").click()
     await expect(page.locator("#email-result")).to_have_text(text(lang, "targets.resent", email=address))
     listed = (await http.get("/email_recipients", headers=account.headers)).json()["data"]
     assert [(r["email"], r["name"], r["verified"]) for r in listed] == [(address, "Night shift", False)]
+    assert listed[0]["id"] == before[0]["id"]  # resent to the same recipient (POST .../resend)
+    await smtp_server.wait_for(address, count=2)
 
     # LINE: the token is listed masked, as the API gives it.
     raw_token = "line-secret-token-0123456789abcdef"
     await page.fill("#line-token", raw_token)
-    await page.fill("#line-target", "U0123456789")
+    line_to = f"U{account.account_uuid.replace('-', '')}"
+    await page.fill("#line-target", line_to)
     await page.fill("#line-name", "Family")
     await page.click("#add-line")
     await expect(page.locator("#line-result")).to_have_text(text(lang, "targets.line_added", name="Family"))
@@ -289,6 +300,13 @@ async def test_alert_targets_page_adds_and_removes_email_and_line(
     await expect(line.locator(".target-token")).to_have_text(masked)
     assert raw_token not in await page.content()
     await save_screenshot(page, f"alert-targets-{lang}.png")
+    if locale == "en-US":  # the test message (one language is enough)
+        await line.locator(".line-test").click()
+        await expect(page.locator("#line-result")).to_have_text(
+            text(lang, "targets.line_tested", name="Family")
+        )
+        [push] = await line_api.wait_for_pushes(line_to)
+        assert push.bearer == raw_token
 
     await recipient.locator(".remove").click()
     await expect(page.locator("#remove-dialog-title")).to_have_text(
@@ -325,8 +343,12 @@ async def test_account_page_shows_the_user_and_logs_out(
     await expect(page.locator('header nav a[aria-current="page"]')).to_have_text(text(lang, "nav.account"))
     await save_screenshot(page, f"account-{lang}.png")
     refresh = await page.evaluate("localStorage.getItem('refresh_token')")
+    everywhere = locale == "en-US"  # English logs out everywhere, Chinese this browser only
+    if everywhere:
+        await expect(page.locator("#account-logout-all")).to_have_text(text(lang, "account.logout_all"))
+        other = (await login(http, account.username, PASSWORD, headers=forwarded_for())).json()
 
-    await page.click("#account-logout")
+    await page.click("#account-logout-all" if everywhere else "#account-logout")
     await page.wait_for_url(f"{gateway_url}/login")
     assert await page.evaluate(
         "[localStorage.getItem('access_token'), localStorage.getItem('refresh_token')]"
@@ -336,6 +358,15 @@ async def test_account_page_shows_the_user_and_logs_out(
     ]
     revoked = await http.post("/token/refresh", json={"refresh_token": refresh})
     assert revoked.status_code == 401
+    if everywhere:  # the other session ended too: its refresh and its access token
+        gone = await http.post("/token/refresh", json={"refresh_token": other["refresh_token"]})
+        assert gone.status_code == 401
+
+        async def refused() -> bool:
+            answer = await http.get("/cameras", headers={"Authorization": f"Bearer {other['access_token']}"})
+            return answer.status_code == 401
+
+        await eventually(refused, timeout=10, what="the other session's access token refused")
     await page.goto(f"{gateway_url}/inbox")
     await page.wait_for_url(f"{gateway_url}/login")
     assert errors == []

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18visionflow/v1/auth.proto\x12\rvisionflow.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"D\n\x0fRegisterRequest\x12\x10\n\x08username\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x10\n\x08password\x18\x03 \x01(\t\"(\n\x10RegisterResponse\x12\x14\n\x0c\x61\x63\x63ount_uuid\x18\x01 \x01(\t\"J\n\x0cLoginRequest\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12\x16\n\x0e\x63lient_address\x18\x03 \x01(\t\"\x89\x01\n\rLoginResponse\x12\x14\n\x0c\x61\x63\x63ount_uuid\x18\x01 \x01(\t\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\t\x12\x15\n\rrefresh_token\x18\x03 \x01(\t\x12\x19\n\x11\x61\x63\x63\x65ss_expires_in\x18\x04 \x01(\x03\x12\x1a\n\x12refresh_expires_in\x18\x05 \x01(\x03\"\'\n\x0eRefreshRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"u\n\x0fRefreshResponse\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12\x15\n\rrefresh_token\x18\x02 \x01(\t\x12\x19\n\x11\x61\x63\x63\x65ss_expires_in\x18\x03 \x01(\x03\x12\x1a\n\x12refresh_expires_in\x18\x04 \x01(\x03\"&\n\rLogoutRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"\x10\n\x0eLogoutResponse\"\x16\n\x14GetPublicKeysRequest\"C\n\tPublicKey\x12\x0b\n\x03kid\x18\x01 \x01(\t\x12\x11\n\talgorithm\x18\x02 \x01(\t\x12\x16\n\x0epublic_key_pem\x18\x03 \x01(\t\"O\n\x15GetPublicKeysResponse\x12&\n\x04keys\x18\x01 \x03(\x0b\x32\x18.visionflow.v1.PublicKey\x12\x0e\n\x06issuer\x18\x02 \x01(\t\"*\n\x12VerifyTokenRequest\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\"m\n\x13VerifyTokenResponse\x12\x14\n\x0c\x61\x63\x63ount_uuid\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\x12.\n\nexpires_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xe1\x03\n\x0b\x41uthService\x12K\n\x08Register\x12\x1e.visionflow.v1.RegisterRequest\x1a\x1f.visionflow.v1.RegisterResponse\x12\x42\n\x05Login\x12\x1b.visionflow.v1.LoginRequest\x1a\x1c.visionflow.v1.LoginResponse\x12H\n\x07Refresh\x12\x1d.visionflow.v1.RefreshRequest\x1a\x1e.visionflow.v1.RefreshResponse\x12\x45\n\x06Logout\x12\x1c.visionflow.v1.LogoutRequest\x1a\x1d.visionflow.v1.LogoutResponse\x12Z\n\rGetPublicKeys\x12#.visionflow.v1.GetPublicKeysRequest\x1a$.visionflow.v1.GetPublicKeysResponse\x12T\n\x0bVerifyToken\x12!.visionflow.v1.VerifyTokenRequest\x1a\".visionflow.v1.VerifyTokenResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18visionflow/v1/auth.proto\x12\rvisionflow.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\\\n\x0fRegisterRequest\x12\x10\n\x08username\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x10\n\x08password\x18\x03 \x01(\t\x12\x16\n\x0e\x63lient_address\x18\x04 \x01(\t\"(\n\x10RegisterResponse\x12\x14\n\x0c\x61\x63\x63ount_uuid\x18\x01 \x01(\t\"J\n\x0cLoginRequest\x12\x10\n\x08username\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12\x16\n\x0e\x63lient_address\x18\x03 \x01(\t\"\x89\x01\n\rLoginResponse\x12\x14\n\x0c\x61\x63\x63ount_uuid\x18\x01 \x01(\t\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\t\x12\x15\n\rrefresh_token\x18\x03 \x01(\t\x12\x19\n\x11\x61\x63\x63\x65ss_expires_in\x18\x04 \x01(\x03\x12\x1a\n\x12refresh_expires_in\x18\x05 \x01(\x03\"\'\n\x0eRefreshRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"u\n\x0fRefreshResponse\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12\x15\n\rrefresh_token\x18\x02 \x01(\t\x12\x19\n\x11\x61\x63\x63\x65ss_expires_in\x18\x03 \x01(\x03\x12\x1a\n\x12refresh_expires_in\x18\x04 \x01(\x03\"&\n\rLogoutRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"\x10\n\x0eLogoutResponse\"\x12\n\x10LogoutAllRequest\"+\n\x11LogoutAllResponse\x12\x16\n\x0esessions_ended\x18\x01 \x01(\x05\"\x16\n\x14GetPublicKeysRequest\"C\n\tPublicKey\x12\x0b\n\x03kid\x18\x01 \x01(\t\x12\x11\n\talgorithm\x18\x02 \x01(\t\x12\x16\n\x0epublic_key_pem\x18\x03 \x01(\t\"O\n\x15GetPublicKeysResponse\x12&\n\x04keys\x18\x01 \x03(\x0b\x32\x18.visionflow.v1.PublicKey\x12\x0e\n\x06issuer\x18\x02 \x01(\t\"*\n\x12VerifyTokenRequest\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\"m\n\x13VerifyTokenResponse\x12\x14\n\x0c\x61\x63\x63ount_uuid\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\x12.\n\nexpires_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xb1\x04\n\x0b\x41uthService\x12K\n\x08Register\x12\x1e.visionflow.v1.RegisterRequest\x1a\x1f.visionflow.v1.RegisterResponse\x12\x42\n\x05Login\x12\x1b.visionflow.v1.LoginRequest\x1a\x1c.visionflow.v1.LoginResponse\x12H\n\x07Refresh\x12\x1d.visionflow.v1.RefreshRequest\x1a\x1e.visionflow.v1.RefreshResponse\x12\x45\n\x06Logout\x12\x1c.visionflow.v1.LogoutRequest\x1a\x1d.visionflow.v1.LogoutResponse\x12N\n\tLogoutAll\x12\x1f.visionflow.v1.LogoutAllRequest\x1a .visionflow.v1.LogoutAllResponse\x12Z\n\rGetPublicKeys\x12#.visionflow.v1.GetPublicKeysRequest\x1a$.visionflow.v1.GetPublicKeysResponse\x12T\n\x0bVerifyToken\x12!.visionflow.v1.VerifyTokenRequest\x1a\".visionflow.v1.VerifyTokenResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,31 +33,35 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'visionflow.v1.auth_pb2', _g
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_REGISTERREQUEST']._serialized_start=76
-  _globals['_REGISTERREQUEST']._serialized_end=144
-  _globals['_REGISTERRESPONSE']._serialized_start=146
-  _globals['_REGISTERRESPONSE']._serialized_end=186
-  _globals['_LOGINREQUEST']._serialized_start=188
-  _globals['_LOGINREQUEST']._serialized_end=262
-  _globals['_LOGINRESPONSE']._serialized_start=265
-  _globals['_LOGINRESPONSE']._serialized_end=402
-  _globals['_REFRESHREQUEST']._serialized_start=404
-  _globals['_REFRESHREQUEST']._serialized_end=443
-  _globals['_REFRESHRESPONSE']._serialized_start=445
-  _globals['_REFRESHRESPONSE']._serialized_end=562
-  _globals['_LOGOUTREQUEST']._serialized_start=564
-  _globals['_LOGOUTREQUEST']._serialized_end=602
-  _globals['_LOGOUTRESPONSE']._serialized_start=604
-  _globals['_LOGOUTRESPONSE']._serialized_end=620
-  _globals['_GETPUBLICKEYSREQUEST']._serialized_start=622
-  _globals['_GETPUBLICKEYSREQUEST']._serialized_end=644
-  _globals['_PUBLICKEY']._serialized_start=646
-  _globals['_PUBLICKEY']._serialized_end=713
-  _globals['_GETPUBLICKEYSRESPONSE']._serialized_start=715
-  _globals['_GETPUBLICKEYSRESPONSE']._serialized_end=794
-  _globals['_VERIFYTOKENREQUEST']._serialized_start=796
-  _globals['_VERIFYTOKENREQUEST']._serialized_end=838
-  _globals['_VERIFYTOKENRESPONSE']._serialized_start=840
-  _globals['_VERIFYTOKENRESPONSE']._serialized_end=949
-  _globals['_AUTHSERVICE']._serialized_start=952
-  _globals['_AUTHSERVICE']._serialized_end=1433
+  _globals['_REGISTERREQUEST']._serialized_end=168
+  _globals['_REGISTERRESPONSE']._serialized_start=170
+  _globals['_REGISTERRESPONSE']._serialized_end=210
+  _globals['_LOGINREQUEST']._serialized_start=212
+  _globals['_LOGINREQUEST']._serialized_end=286
+  _globals['_LOGINRESPONSE']._serialized_start=289
+  _globals['_LOGINRESPONSE']._serialized_end=426
+  _globals['_REFRESHREQUEST']._serialized_start=428
+  _globals['_REFRESHREQUEST']._serialized_end=467
+  _globals['_REFRESHRESPONSE']._serialized_start=469
+  _globals['_REFRESHRESPONSE']._serialized_end=586
+  _globals['_LOGOUTREQUEST']._serialized_start=588
+  _globals['_LOGOUTREQUEST']._serialized_end=626
+  _globals['_LOGOUTRESPONSE']._serialized_start=628
+  _globals['_LOGOUTRESPONSE']._serialized_end=644
+  _globals['_LOGOUTALLREQUEST']._serialized_start=646
+  _globals['_LOGOUTALLREQUEST']._serialized_end=664
+  _globals['_LOGOUTALLRESPONSE']._serialized_start=666
+  _globals['_LOGOUTALLRESPONSE']._serialized_end=709
+  _globals['_GETPUBLICKEYSREQUEST']._serialized_start=711
+  _globals['_GETPUBLICKEYSREQUEST']._serialized_end=733
+  _globals['_PUBLICKEY']._serialized_start=735
+  _globals['_PUBLICKEY']._serialized_end=802
+  _globals['_GETPUBLICKEYSRESPONSE']._serialized_start=804
+  _globals['_GETPUBLICKEYSRESPONSE']._serialized_end=883
+  _globals['_VERIFYTOKENREQUEST']._serialized_start=885
+  _globals['_VERIFYTOKENREQUEST']._serialized_end=927
+  _globals['_VERIFYTOKENRESPONSE']._serialized_start=929
+  _globals['_VERIFYTOKENRESPONSE']._serialized_end=1038
+  _globals['_AUTHSERVICE']._serialized_start=1041
+  _globals['_AUTHSERVICE']._serialized_end=1602
 # @@protoc_insertion_point(module_scope)

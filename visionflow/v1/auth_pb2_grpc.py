@@ -54,6 +54,11 @@ class AuthServiceStub:
                 request_serializer=visionflow_dot_v1_dot_auth__pb2.LogoutRequest.SerializeToString,
                 response_deserializer=visionflow_dot_v1_dot_auth__pb2.LogoutResponse.FromString,
                 _registered_method=True)
+        self.LogoutAll = channel.unary_unary(
+                '/visionflow.v1.AuthService/LogoutAll',
+                request_serializer=visionflow_dot_v1_dot_auth__pb2.LogoutAllRequest.SerializeToString,
+                response_deserializer=visionflow_dot_v1_dot_auth__pb2.LogoutAllResponse.FromString,
+                _registered_method=True)
         self.GetPublicKeys = channel.unary_unary(
                 '/visionflow.v1.AuthService/GetPublicKeys',
                 request_serializer=visionflow_dot_v1_dot_auth__pb2.GetPublicKeysRequest.SerializeToString,
@@ -70,7 +75,8 @@ class AuthServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def Register(self, request, context):
-        """Creates an account. Errors: USERNAME_TAKEN, EMAIL_TAKEN, VALIDATION_ERROR.
+        """Creates an account. Errors: USERNAME_TAKEN, EMAIL_TAKEN, VALIDATION_ERROR,
+        RATE_LIMIT_EXCEEDED (registrations per client address per hour).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -92,6 +98,15 @@ class AuthServiceServicer:
 
     def Logout(self, request, context):
         """Revokes the refresh token's family (log out everywhere that session reached).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LogoutAll(self, request, context):
+        """Revokes every refresh family of the caller's account (log out everywhere). Needs
+        `authorization: Bearer <access token>` metadata; the ended sessions are announced on
+        vf.access.session.<account_uuid> so that their access tokens stop working at once.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -133,6 +148,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.Logout,
                     request_deserializer=visionflow_dot_v1_dot_auth__pb2.LogoutRequest.FromString,
                     response_serializer=visionflow_dot_v1_dot_auth__pb2.LogoutResponse.SerializeToString,
+            ),
+            'LogoutAll': grpc.unary_unary_rpc_method_handler(
+                    servicer.LogoutAll,
+                    request_deserializer=visionflow_dot_v1_dot_auth__pb2.LogoutAllRequest.FromString,
+                    response_serializer=visionflow_dot_v1_dot_auth__pb2.LogoutAllResponse.SerializeToString,
             ),
             'GetPublicKeys': grpc.unary_unary_rpc_method_handler(
                     servicer.GetPublicKeys,
@@ -253,6 +273,33 @@ class AuthService:
             '/visionflow.v1.AuthService/Logout',
             visionflow_dot_v1_dot_auth__pb2.LogoutRequest.SerializeToString,
             visionflow_dot_v1_dot_auth__pb2.LogoutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LogoutAll(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/visionflow.v1.AuthService/LogoutAll',
+            visionflow_dot_v1_dot_auth__pb2.LogoutAllRequest.SerializeToString,
+            visionflow_dot_v1_dot_auth__pb2.LogoutAllResponse.FromString,
             options,
             channel_credentials,
             insecure,

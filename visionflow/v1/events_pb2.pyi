@@ -2,10 +2,11 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from visionflow.v1 import camera_pb2 as _camera_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -84,3 +85,17 @@ class AlertEvent(_message.Message):
     notification_enabled: bool
     message: str
     def __init__(self, event_id: _Optional[str] = ..., account_uuid: _Optional[str] = ..., camera_id: _Optional[int] = ..., camera_name: _Optional[str] = ..., region_id: _Optional[int] = ..., region_name: _Optional[str] = ..., track_id: _Optional[int] = ..., class_name: _Optional[str] = ..., confidence: _Optional[float] = ..., dwell_seconds: _Optional[float] = ..., capture_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., snapshot_key: _Optional[str] = ..., notification_enabled: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
+
+class SessionEnded(_message.Message):
+    __slots__ = ("account_uuid", "session_id", "ended_at", "refuse_until", "session_ids")
+    ACCOUNT_UUID_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    ENDED_AT_FIELD_NUMBER: _ClassVar[int]
+    REFUSE_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    SESSION_IDS_FIELD_NUMBER: _ClassVar[int]
+    account_uuid: str
+    session_id: str
+    ended_at: _timestamp_pb2.Timestamp
+    refuse_until: _timestamp_pb2.Timestamp
+    session_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, account_uuid: _Optional[str] = ..., session_id: _Optional[str] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refuse_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_ids: _Optional[_Iterable[str]] = ...) -> None: ...

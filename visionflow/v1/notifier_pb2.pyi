@@ -115,6 +115,16 @@ class UpdateNotificationResponse(_message.Message):
     notification: Notification
     def __init__(self, notification: _Optional[_Union[Notification, _Mapping]] = ...) -> None: ...
 
+class MarkAllNotificationsReadRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class MarkAllNotificationsReadResponse(_message.Message):
+    __slots__ = ("updated",)
+    UPDATED_FIELD_NUMBER: _ClassVar[int]
+    updated: int
+    def __init__(self, updated: _Optional[int] = ...) -> None: ...
+
 class EmailRecipient(_message.Message):
     __slots__ = ("id", "account_uuid", "email", "name", "active", "verified", "created_at", "last_notification", "notification_types")
     ID_FIELD_NUMBER: _ClassVar[int]
@@ -276,3 +286,29 @@ class DeleteLineTokenResponse(_message.Message):
     LINE_TOKEN_ID_FIELD_NUMBER: _ClassVar[int]
     line_token_id: int
     def __init__(self, line_token_id: _Optional[int] = ...) -> None: ...
+
+class ResendEmailVerificationRequest(_message.Message):
+    __slots__ = ("recipient_id",)
+    RECIPIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    recipient_id: int
+    def __init__(self, recipient_id: _Optional[int] = ...) -> None: ...
+
+class ResendEmailVerificationResponse(_message.Message):
+    __slots__ = ("recipient", "verification_sent")
+    RECIPIENT_FIELD_NUMBER: _ClassVar[int]
+    VERIFICATION_SENT_FIELD_NUMBER: _ClassVar[int]
+    recipient: EmailRecipient
+    verification_sent: bool
+    def __init__(self, recipient: _Optional[_Union[EmailRecipient, _Mapping]] = ..., verification_sent: _Optional[bool] = ...) -> None: ...
+
+class TestLineTokenRequest(_message.Message):
+    __slots__ = ("line_token_id",)
+    LINE_TOKEN_ID_FIELD_NUMBER: _ClassVar[int]
+    line_token_id: int
+    def __init__(self, line_token_id: _Optional[int] = ...) -> None: ...
+
+class TestLineTokenResponse(_message.Message):
+    __slots__ = ("line_token",)
+    LINE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    line_token: LineToken
+    def __init__(self, line_token: _Optional[_Union[LineToken, _Mapping]] = ...) -> None: ...

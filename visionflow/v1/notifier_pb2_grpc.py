@@ -49,6 +49,11 @@ class NotifierServiceStub:
                 request_serializer=visionflow_dot_v1_dot_notifier__pb2.UpdateNotificationRequest.SerializeToString,
                 response_deserializer=visionflow_dot_v1_dot_notifier__pb2.UpdateNotificationResponse.FromString,
                 _registered_method=True)
+        self.MarkAllNotificationsRead = channel.unary_unary(
+                '/visionflow.v1.NotifierService/MarkAllNotificationsRead',
+                request_serializer=visionflow_dot_v1_dot_notifier__pb2.MarkAllNotificationsReadRequest.SerializeToString,
+                response_deserializer=visionflow_dot_v1_dot_notifier__pb2.MarkAllNotificationsReadResponse.FromString,
+                _registered_method=True)
         self.AddEmailRecipient = channel.unary_unary(
                 '/visionflow.v1.NotifierService/AddEmailRecipient',
                 request_serializer=visionflow_dot_v1_dot_notifier__pb2.AddEmailRecipientRequest.SerializeToString,
@@ -74,6 +79,11 @@ class NotifierServiceStub:
                 request_serializer=visionflow_dot_v1_dot_notifier__pb2.VerifyEmailRecipientRequest.SerializeToString,
                 response_deserializer=visionflow_dot_v1_dot_notifier__pb2.VerifyEmailRecipientResponse.FromString,
                 _registered_method=True)
+        self.ResendEmailVerification = channel.unary_unary(
+                '/visionflow.v1.NotifierService/ResendEmailVerification',
+                request_serializer=visionflow_dot_v1_dot_notifier__pb2.ResendEmailVerificationRequest.SerializeToString,
+                response_deserializer=visionflow_dot_v1_dot_notifier__pb2.ResendEmailVerificationResponse.FromString,
+                _registered_method=True)
         self.AddLineToken = channel.unary_unary(
                 '/visionflow.v1.NotifierService/AddLineToken',
                 request_serializer=visionflow_dot_v1_dot_notifier__pb2.AddLineTokenRequest.SerializeToString,
@@ -88,6 +98,11 @@ class NotifierServiceStub:
                 '/visionflow.v1.NotifierService/DeleteLineToken',
                 request_serializer=visionflow_dot_v1_dot_notifier__pb2.DeleteLineTokenRequest.SerializeToString,
                 response_deserializer=visionflow_dot_v1_dot_notifier__pb2.DeleteLineTokenResponse.FromString,
+                _registered_method=True)
+        self.TestLineToken = channel.unary_unary(
+                '/visionflow.v1.NotifierService/TestLineToken',
+                request_serializer=visionflow_dot_v1_dot_notifier__pb2.TestLineTokenRequest.SerializeToString,
+                response_deserializer=visionflow_dot_v1_dot_notifier__pb2.TestLineTokenResponse.FromString,
                 _registered_method=True)
 
 
@@ -108,6 +123,13 @@ class NotifierServiceServicer:
 
     def UpdateNotification(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkAllNotificationsRead(self, request, context):
+        """Marks every unread notification of the caller read; answers how many changed.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -143,6 +165,14 @@ class NotifierServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ResendEmailVerification(self, request, context):
+        """Mails a fresh verification link to an unverified recipient (the old link stops working).
+        Errors: RESOURCE_NOT_FOUND, VALIDATION_ERROR (already verified), RATE_LIMIT_EXCEEDED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def AddLineToken(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -157,6 +187,14 @@ class NotifierServiceServicer:
 
     def DeleteLineToken(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TestLineToken(self, request, context):
+        """Pushes a short test message to the target now. Errors: RESOURCE_NOT_FOUND, VALIDATION_ERROR
+        (no target, or LINE refused the token or target), SERVICE_UNAVAILABLE (LINE unreachable).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -178,6 +216,11 @@ def add_NotifierServiceServicer_to_server(servicer, server):
                     servicer.UpdateNotification,
                     request_deserializer=visionflow_dot_v1_dot_notifier__pb2.UpdateNotificationRequest.FromString,
                     response_serializer=visionflow_dot_v1_dot_notifier__pb2.UpdateNotificationResponse.SerializeToString,
+            ),
+            'MarkAllNotificationsRead': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkAllNotificationsRead,
+                    request_deserializer=visionflow_dot_v1_dot_notifier__pb2.MarkAllNotificationsReadRequest.FromString,
+                    response_serializer=visionflow_dot_v1_dot_notifier__pb2.MarkAllNotificationsReadResponse.SerializeToString,
             ),
             'AddEmailRecipient': grpc.unary_unary_rpc_method_handler(
                     servicer.AddEmailRecipient,
@@ -204,6 +247,11 @@ def add_NotifierServiceServicer_to_server(servicer, server):
                     request_deserializer=visionflow_dot_v1_dot_notifier__pb2.VerifyEmailRecipientRequest.FromString,
                     response_serializer=visionflow_dot_v1_dot_notifier__pb2.VerifyEmailRecipientResponse.SerializeToString,
             ),
+            'ResendEmailVerification': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResendEmailVerification,
+                    request_deserializer=visionflow_dot_v1_dot_notifier__pb2.ResendEmailVerificationRequest.FromString,
+                    response_serializer=visionflow_dot_v1_dot_notifier__pb2.ResendEmailVerificationResponse.SerializeToString,
+            ),
             'AddLineToken': grpc.unary_unary_rpc_method_handler(
                     servicer.AddLineToken,
                     request_deserializer=visionflow_dot_v1_dot_notifier__pb2.AddLineTokenRequest.FromString,
@@ -218,6 +266,11 @@ def add_NotifierServiceServicer_to_server(servicer, server):
                     servicer.DeleteLineToken,
                     request_deserializer=visionflow_dot_v1_dot_notifier__pb2.DeleteLineTokenRequest.FromString,
                     response_serializer=visionflow_dot_v1_dot_notifier__pb2.DeleteLineTokenResponse.SerializeToString,
+            ),
+            'TestLineToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.TestLineToken,
+                    request_deserializer=visionflow_dot_v1_dot_notifier__pb2.TestLineTokenRequest.FromString,
+                    response_serializer=visionflow_dot_v1_dot_notifier__pb2.TestLineTokenResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -301,6 +354,33 @@ class NotifierService:
             '/visionflow.v1.NotifierService/UpdateNotification',
             visionflow_dot_v1_dot_notifier__pb2.UpdateNotificationRequest.SerializeToString,
             visionflow_dot_v1_dot_notifier__pb2.UpdateNotificationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkAllNotificationsRead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/visionflow.v1.NotifierService/MarkAllNotificationsRead',
+            visionflow_dot_v1_dot_notifier__pb2.MarkAllNotificationsReadRequest.SerializeToString,
+            visionflow_dot_v1_dot_notifier__pb2.MarkAllNotificationsReadResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -447,6 +527,33 @@ class NotifierService:
             _registered_method=True)
 
     @staticmethod
+    def ResendEmailVerification(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/visionflow.v1.NotifierService/ResendEmailVerification',
+            visionflow_dot_v1_dot_notifier__pb2.ResendEmailVerificationRequest.SerializeToString,
+            visionflow_dot_v1_dot_notifier__pb2.ResendEmailVerificationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def AddLineToken(request,
             target,
             options=(),
@@ -517,6 +624,33 @@ class NotifierService:
             '/visionflow.v1.NotifierService/DeleteLineToken',
             visionflow_dot_v1_dot_notifier__pb2.DeleteLineTokenRequest.SerializeToString,
             visionflow_dot_v1_dot_notifier__pb2.DeleteLineTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TestLineToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/visionflow.v1.NotifierService/TestLineToken',
+            visionflow_dot_v1_dot_notifier__pb2.TestLineTokenRequest.SerializeToString,
+            visionflow_dot_v1_dot_notifier__pb2.TestLineTokenResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,4 +1,5 @@
-"""Email recipients: list, add (sends a verification mail), change, delete, and the verify link."""
+"""Email recipients: list, add (sends a verification mail), change, delete, resend the
+verification mail, and the verify link."""
 
 from __future__ import annotations
 
@@ -94,4 +95,24 @@ async def delete_recipient(
         "status": "success",
         "message": "郵件接收者刪除成功",
         "deleted_recipient_id": reply.recipient_id or recipient_id,
+    }
+
+
+@router.post(
+    "/email_recipients/{recipient_id}/resend",
+    summary="Mail a fresh verification link to an unverified recipient (limited per hour)",
+)
+async def resend_verification(
+    recipient_id: ResourceId, caller: CallerDep, clients: ClientsDep
+) -> dict[str, Any]:
+    request = notifier_pb2.ResendEmailVerificationRequest(recipient_id=recipient_id)
+    reply = await clients.rpc(clients.notifier.ResendEmailVerification, request, token=caller.token)
+    return {
+        "status": "success",
+        "message": "驗證郵件已重新寄出",
+        "data": {
+            "id": reply.recipient.id,
+            "email": reply.recipient.email,
+            "verification_sent": reply.verification_sent,
+        },
     }

@@ -1,4 +1,4 @@
-"""LINE delivery targets: list (tokens masked), add, delete (NotifierService)."""
+"""LINE delivery targets: list (tokens masked), add, delete, send a test message (NotifierService)."""
 
 from __future__ import annotations
 
@@ -55,4 +55,17 @@ async def delete_line_token(
         "status": "success",
         "message": "LINE Token 刪除成功",
         "deleted_line_token_id": reply.line_token_id or line_token_id,
+    }
+
+
+@router.post("/line_tokens/{line_token_id}/test", summary="Push a short test message to the LINE target")
+async def test_line_token(
+    line_token_id: ResourceId, caller: CallerDep, clients: ClientsDep
+) -> dict[str, Any]:
+    request = notifier_pb2.TestLineTokenRequest(line_token_id=line_token_id)
+    reply = await clients.rpc(clients.notifier.TestLineToken, request, token=caller.token)
+    return {
+        "status": "success",
+        "message": "LINE 測試訊息已送出",
+        "data": render.line_token(reply.line_token),
     }

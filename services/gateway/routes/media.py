@@ -94,10 +94,12 @@ async def relay(
     *,
     expires_at: float = 0.0,
     recheck_s: float = RECHECK_S,
+    session_ended: Callable[[], bool] | None = None,
 ) -> AsyncIterator[bytes]:
     """MJPEG parts of the newest frames; ends when the camera goes away or the hub closes, when
     the viewer's token expires (`expires_at`, Unix time), or when a re-check (every `recheck_s`,
-    and whenever no frame came for `idle_seconds`) finds the camera no longer the viewer's.
+    and whenever no frame came for `idle_seconds`) finds the camera no longer the viewer's, or
+    when `session_ended` says the viewer's session was logged out (asked before every frame).
 
     A client disconnect cancels this generator (Starlette), which leaves the feed.
     """
@@ -110,6 +112,8 @@ async def relay(
             while True:
                 if expires_at and time.time() >= expires_at:
                     return  # the viewer's access token ran out: it must log in again
+                if session_ended is not None and session_ended():
+                    return  # the viewer's session was logged out (services/gateway/sessions.py)
                 wait = min(idle_seconds, max(0.05, next_check - loop.time()))
                 got = await slot.next(version, timeout=wait)
                 if got is None or loop.time() >= next_check:
@@ -142,7 +146,18 @@ async def _stream(
         return True
 
     log.info("stream start kind=%s camera_id=%s account=%s", kind, camera_id, caller.account_uuid)
-    stream = relay(_hub(clients), subject, idle_seconds, still_owned, expires_at=caller.principal.expires_at)
+
+    def session_ended() -> bool:
+        return clients.sessions.ended(caller.principal)
+
+    stream = relay(
+        _hub(clients),
+        subject,
+        idle_seconds,
+        still_owned,
+        expires_at=caller.principal.expires_at,
+        session_ended=session_ended,
+    )
     return MjpegResponse(stream, headers=_STREAM_HEADERS)
 
 

@@ -1,4 +1,5 @@
-"""Notifications: list with pagination, create for one of the caller's cameras, mark read/unread."""
+"""Notifications: list with pagination, create for one of the caller's cameras, mark read/unread,
+mark all read."""
 
 from __future__ import annotations
 
@@ -67,6 +68,13 @@ async def create_notification(
         "notification_sent": created.notification_sent,
     }
     return JSONResponse({"status": "success", "message": "通知創建成功", "data": data}, status_code=201)
+
+
+@router.post("/notifications/mark_all_read", summary="Mark every unread notification read")
+async def mark_all_read(caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
+    request = notifier_pb2.MarkAllNotificationsReadRequest()
+    reply = await clients.rpc(clients.notifier.MarkAllNotificationsRead, request, token=caller.token)
+    return {"status": "success", "message": "通知已全部標為已讀", "data": {"updated": reply.updated}}
 
 
 @router.patch("/notifications/{notification_id}", summary="Mark a notification read or unread")

@@ -1,8 +1,8 @@
 // Alert targets page: email recipients (GET/POST /email_recipients, DELETE /email_recipients/<id>)
 // with their verification state, and LINE Messaging API targets (GET/POST /line_tokens,
 // DELETE /line_tokens/<id>) with the token masked by the API. Removing asks first (<dialog>).
-// "Resend verification" removes the unverified recipient and adds it again, which mails a new
-// link: the API has no resend route. LINE has no "send a test message" route, so none is offered.
+// "Resend verification" mails a new link (POST /email_recipients/<id>/resend, limited per hour);
+// "Send test message" pushes a short LINE message now (POST /line_tokens/<id>/test).
 "use strict";
 
 (function () {
@@ -112,6 +112,9 @@
     const badge = i18n.set(document.createElement("span"), "targets.line_" + state);
     badge.className = "badge verification " + state;
     li.append(main, badge);
+    li.appendChild(button("targets.line_test", "secondary line-test", function () {
+      run(function () { return testLine(target); });
+    }));
     li.appendChild(button("common.remove", "danger remove", function () {
       confirmRemoval(target.name || target.token, async function () {
         const [response, payload] = await session.api("/line_tokens/" + target.id, { method: "DELETE" });
@@ -149,23 +152,24 @@
 
   async function resend(recipient) {
     const result = document.getElementById("email-result");
-    const [removed, removedPayload] = await session.api("/email_recipients/" + recipient.id, { method: "DELETE" });
-    if (!removed.ok) {
-      fail(result, removedPayload, removed.status);
-      return;
-    }
-    const [response, payload] = await addRecipient({
-      email: recipient.email,
-      name: recipient.name,
-      notification_types: recipient.notification_types,
-      active: recipient.active,
-    });
+    const [response, payload] = await session.api("/email_recipients/" + recipient.id + "/resend", { method: "POST" });
     if (response.ok) {
       showResult(result, "success", "targets.resent", { email: recipient.email });
     } else {
       fail(result, payload, response.status);
     }
     await loadEmails();
+  }
+
+  async function testLine(target) {
+    const result = document.getElementById("line-result");
+    const [response, payload] = await session.api("/line_tokens/" + target.id + "/test", { method: "POST" });
+    if (response.ok) {
+      showResult(result, "success", "targets.line_tested", { name: target.name || target.target || "LINE" });
+    } else {
+      fail(result, payload, response.status);
+    }
+    await loadLines();
   }
 
   function submitter(formId, resultId, prefix, send, done) {

@@ -1,6 +1,6 @@
 // Notifications page (/inbox): GET /notifications a page at a time, newest first, filtered by
 // unread/read; each with its snapshot (/showimage), mark read (PATCH /notifications/<id>), and
-// mark all read (the API has no bulk route: every unread one is patched). The current page is
+// mark all read (one POST /notifications/mark_all_read). The current page is
 // polled, so new notifications arrive without a reload.
 "use strict";
 
@@ -129,19 +129,13 @@
     return true;
   }
 
-  async function unreadIds() {
-    const ids = [];
-    for (let at = 1; ; at += 1) {
-      const [response, payload] = await session.api("/notifications?limit=100&status=unread&page=" + at);
-      if (!response.ok) {
-        fail(payload, response.status);
-        return ids;
-      }
-      payload.data.forEach(function (n) { ids.push(n.id); });
-      if (at >= payload.pagination.total_pages) {
-        return ids;
-      }
+  async function markAllRead() {
+    const [response, payload] = await session.api("/notifications/mark_all_read", { method: "POST" });
+    if (!response.ok) {
+      fail(payload, response.status);
+      return false;
     }
+    return true;
   }
 
   function run(task) {
@@ -170,7 +164,7 @@
     markAll.disabled = true;
     run(async function () {
       try {
-        if (await markRead(await unreadIds())) {
+        if (await markAllRead()) {
           await load();
         }
       } finally {

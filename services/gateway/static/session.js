@@ -115,6 +115,18 @@
     toLogin();
   }
 
+  // End every session of the account (POST /logout_all), then forget the tokens and open the
+  // login page. Rejects with {status, payload} when the server refuses.
+  async function logoutEverywhere() {
+    const [response, payload] = await api("/logout_all", { method: "POST" });
+    if (!response.ok) {
+      throw { status: response.status, payload: payload };
+    }
+    storage.removeItem("access_token");
+    storage.removeItem("refresh_token");
+    toLogin();
+  }
+
   // Shows a failure the way every page does: the envelope's message through the catalogue.
   function reportFailure(element, error) {
     if (error && error.message === "not logged in") {
@@ -133,6 +145,7 @@
     claims: claims,
     linkToken: function () { return linkToken; },
     logout: logout,
+    logoutEverywhere: logoutEverywhere,
     reportFailure: reportFailure,
     signedIn: signedIn,
     toLogin: toLogin,

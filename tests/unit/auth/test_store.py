@@ -132,31 +132,45 @@ def test_revoke_family_is_scoped_and_reports_repeat(engine: Engine) -> None:
 def test_rate_limiter_counts_a_sliding_window_per_key(engine: Engine) -> None:
     limiter = LoginRateLimiter(engine, LoginLimits(max_per_username=2, max_per_address=3, window_seconds=60))
     start = utcnow()
-    limiter.record_failure("Alice", "10.0.0.1", now=start)
-    limiter.check("alice", "10.0.0.1", now=start + timedelta(seconds=1))
-    limiter.record_failure("alice", "10.0.0.1", now=start + timedelta(seconds=10))
+    limiter.begin_login("Alice", "10.0.0.1", now=start)  # counted as failed until it succeeds
+    limiter.begin_login("alice", "10.0.0.1", now=start + timedelta(seconds=10))
     with pytest.raises(VisionFlowError) as limited:
-        limiter.check("ALICE", "10.0.0.2", now=start + timedelta(seconds=20))
+        limiter.begin_login("ALICE", "10.0.0.2", now=start + timedelta(seconds=20))
     assert limited.value.code is ErrorCode.RATE_LIMIT_EXCEEDED
     assert limited.value.retry_after == 40  # the first failure leaves the window at start + 60 s
-    limiter.check("bob", "10.0.0.2", now=start + timedelta(seconds=20))
+    bob = limiter.begin_login("bob", "10.0.0.2", now=start + timedelta(seconds=20))
+    limiter.succeeded(bob, "bob")
     # The window slides: once the first failure is 60 s old, one more attempt is allowed.
-    limiter.check("alice", "10.0.0.2", now=start + timedelta(seconds=61))
+    limiter.succeeded(limiter.begin_login("alice", "10.0.0.2", now=start + timedelta(seconds=61)), "alice")
     # The address has 2 failures; one more from another username reaches its limit of 3.
-    limiter.record_failure("carol", "10.0.0.1", now=start + timedelta(seconds=30))
+    limiter.begin_login("carol", "10.0.0.1", now=start + timedelta(seconds=30))
     with pytest.raises(VisionFlowError) as by_address:
-        limiter.check("dave", "10.0.0.1", now=start + timedelta(seconds=31))
+        limiter.begin_login("dave", "10.0.0.1", now=start + timedelta(seconds=31))
     assert by_address.value.retry_after == 29
-    limiter.check("dave", "", now=start + timedelta(seconds=31))  # no address: username only
+    limiter.begin_login("dave", "", now=start + timedelta(seconds=31))  # no address: username only
 
 
 def test_successful_login_clears_username_failures(engine: Engine) -> None:
     limiter = LoginRateLimiter(engine, LoginLimits(max_per_username=1, max_per_address=5, window_seconds=60))
-    limiter.record_failure("alice", "10.0.0.1")
+    limiter.begin_login("alice", "10.0.0.1")
     with pytest.raises(VisionFlowError):
-        limiter.check("alice", "")
-    limiter.record_success("Alice")
-    limiter.check("alice", "")
+        limiter.begin_login("alice", "")
+    limiter.succeeded([], "Alice")
+    limiter.abandoned(limiter.begin_login("alice", ""))  # an attempt that never ran is uncounted
+    limiter.begin_login("alice", "")
+
+
+def test_registrations_per_address_are_limited_per_hour(engine: Engine) -> None:
+    limits = LoginLimits(max_per_username=1, max_per_address=5, window_seconds=60, registrations_per_hour=2)
+    limiter = LoginRateLimiter(engine, limits)
+    start = utcnow()
+    limiter.begin_registration("10.0.0.9", now=start)
+    limiter.begin_registration("10.0.0.9", now=start + timedelta(minutes=10))
+    with pytest.raises(VisionFlowError) as limited:
+        limiter.begin_registration("10.0.0.9", now=start + timedelta(minutes=20))
+    assert limited.value.code is ErrorCode.RATE_LIMIT_EXCEEDED and limited.value.retry_after == 2400
+    limiter.begin_registration("10.0.0.10", now=start + timedelta(minutes=20))  # another address
+    limiter.begin_registration("10.0.0.9", now=start + timedelta(minutes=61))  # the hour slid on
 
 
 def test_prune_drops_only_expired_rows(engine: Engine) -> None:
@@ -164,8 +178,8 @@ def test_prune_drops_only_expired_rows(engine: Engine) -> None:
     _issue(engine, "live", "fam-live", "acct")
     _issue(engine, "dead", "fam-dead", "acct", days=-1)
     limiter = LoginRateLimiter(engine, LoginLimits(max_per_username=1, max_per_address=5, window_seconds=60))
-    limiter.record_failure("old", "", now=now - timedelta(minutes=5))
-    limiter.record_failure("new", "", now=now)
+    limiter.begin_login("old", "", now=now - timedelta(minutes=5))
+    limiter.begin_login("new", "", now=now)
     tokens, failures = store.prune_expired(
         engine=engine, now=now, failures_before=now - timedelta(seconds=60)
     )
@@ -173,4 +187,4 @@ def test_prune_drops_only_expired_rows(engine: Engine) -> None:
     assert store.refresh_family_state(engine=engine, family_id="fam-dead") == []
     assert len(store.refresh_family_state(engine=engine, family_id="fam-live")) == 1
     with pytest.raises(VisionFlowError):
-        limiter.check("new", "", now=now)
+        limiter.begin_login("new", "", now=now)

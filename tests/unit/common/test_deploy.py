@@ -283,7 +283,7 @@ def test_production_runs_a_jetstream_cluster_that_can_form_and_replicated_stream
         e["name"]: e.get("value")
         for e in _named(docs, "Deployment", "gateway")["spec"]["template"]["spec"]["containers"][0]["env"]
     }
-    assert gateway_env["VF_FORWARDED_ALLOW_IPS"] not in ("", "127.0.0.1")
+    assert gateway_env["VF_GATEWAY_TRUSTED_PROXIES"] not in ("", "127.0.0.1")
 
 
 def test_key_files_come_from_the_shared_secret() -> None:

@@ -57,6 +57,12 @@ async def test_anonymous_and_wrong_passwords_arerefused(server: NatsServer) -> N
         ("gateway", subjects.frames_raw(VICTIM, 1)),  # fake frames
         ("notifier", subjects.camera_status(VICTIM, 1)),  # fake status
         ("camera", subjects.frames_annotated(VICTIM, 1)),
+        # A forged "session ended" would log a victim out; only auth may announce one.
+        ("gateway", subjects.session_ended(VICTIM)),
+        ("notifier", subjects.session_ended(VICTIM)),
+        ("ingest", subjects.session_ended(VICTIM)),
+        ("detector", subjects.session_ended(VICTIM)),
+        ("camera", subjects.session_ended(VICTIM)),
     ],
 )
 async def test_a_role_cannot_publish_what_another_role_owns(

@@ -102,6 +102,8 @@ def notifier_env(
         "VF_NOTIFIER_RETRY_MAX_S": "1",
         "VF_NOTIFIER_DELIVERY_LEASE_S": "3",
         "VF_NOTIFIER_ALERT_ACK_WAIT_S": "2",
+        "VF_LIMIT_VERIFICATION_MAILS_PER_HOUR": "100000",
+        "VF_LIMIT_VERIFICATION_MAILS_PER_ACCOUNT_PER_HOUR": "100000",
     }
     env.update(extra)
     return env
