@@ -31,15 +31,16 @@ class Success(Answer):
 
 
 class Point(Answer):
-    x: float
-    y: float
+    # Whole numbers stay JSON integers (`100`, not `100.0`), as the contract's examples show.
+    x: int | float
+    y: int | float
 
 
 class Region(Answer):
     id: int
     name: str
     coordinates: list[Point]
-    alert_duration: float
+    alert_duration: int | float
     notification_enabled: bool
     detection_classes: list[str]
     created_at: str | None
@@ -189,6 +190,32 @@ class LineTargetOne(Success):
 
 class LineTargetDeleted(Success):
     deleted_line_token_id: int
+
+
+class SessionsEnded(Answer):
+    sessions_ended: int
+
+
+class LoggedOutEverywhere(Success):
+    data: SessionsEnded
+
+
+class MarkedRead(Answer):
+    updated: int
+
+
+class MarkedReadAnswer(Success):
+    data: MarkedRead
+
+
+class VerificationResent(Answer):
+    id: int
+    email: str
+    verification_sent: bool
+
+
+class VerificationResentAnswer(Success):
+    data: VerificationResent
 
 
 _ERRORS: dict[int, str] = {

@@ -11,6 +11,16 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from services.gateway.deps import CallerDep, ClientsDep, SettingsDep
 from services.gateway.pages import render_page
+from services.gateway.responses import (
+    AUTHENTICATED,
+    PUBLIC,
+    LoggedIn,
+    LoggedOutEverywhere,
+    Registered,
+    Success,
+    Tokens,
+    errors,
+)
 from services.gateway.schemas import LoginBody, RefreshBody, RegisterBody
 from visionflow.clientaddr import forwarded_client
 from visionflow.v1 import auth_pb2
@@ -29,7 +39,13 @@ def client_address(request: Request, settings: SettingsDep) -> str:
     return forwarded_client(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies)
 
 
-@router.post("/register", status_code=201, summary="Create an account")
+@router.post(
+    "/register",
+    status_code=201,
+    summary="Create an account",
+    response_model=Registered,
+    responses=errors(*PUBLIC),
+)
 async def register(
     body: RegisterBody, request: Request, clients: ClientsDep, settings: SettingsDep
 ) -> JSONResponse:
@@ -48,7 +64,12 @@ async def register(
     )
 
 
-@router.post("/login", summary="Log in; returns an access and a refresh token")
+@router.post(
+    "/login",
+    summary="Log in; returns an access and a refresh token",
+    response_model=LoggedIn,
+    responses=errors(401, *PUBLIC),
+)
 async def login(
     body: LoginBody, request: Request, clients: ClientsDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -69,7 +90,12 @@ async def login(
     }
 
 
-@router.post("/token/refresh", summary="Exchange a refresh token for new tokens (rotation)")
+@router.post(
+    "/token/refresh",
+    summary="Exchange a refresh token for new tokens (rotation)",
+    response_model=Tokens,
+    responses=errors(401, *PUBLIC),
+)
 async def refresh(body: RefreshBody, clients: ClientsDep) -> dict[str, Any]:
     reply = await clients.rpc(clients.auth.Refresh, auth_pb2.RefreshRequest(refresh_token=body.refresh_token))
     return {
@@ -81,13 +107,23 @@ async def refresh(body: RefreshBody, clients: ClientsDep) -> dict[str, Any]:
     }
 
 
-@router.post("/logout", summary="Revoke a refresh token and its rotations")
+@router.post(
+    "/logout",
+    summary="Revoke a refresh token and its rotations",
+    response_model=Success,
+    responses=errors(401, *PUBLIC),
+)
 async def logout(body: RefreshBody, clients: ClientsDep) -> dict[str, Any]:
     await clients.rpc(clients.auth.Logout, auth_pb2.LogoutRequest(refresh_token=body.refresh_token))
     return {"status": "success", "message": "Logged out"}
 
 
-@router.post("/logout_all", summary="Log out everywhere: end every session of the account")
+@router.post(
+    "/logout_all",
+    summary="Log out everywhere: end every session of the account",
+    response_model=LoggedOutEverywhere,
+    responses=errors(*AUTHENTICATED),
+)
 async def logout_all(caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
     reply = await clients.rpc(clients.auth.LogoutAll, auth_pb2.LogoutAllRequest(), token=caller.token)
     return {

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from services.gateway import render
 from services.gateway.deps import CallerDep, CameraId, ClientsDep
+from services.gateway.responses import AUTHENTICATED, CameraDeleted, CameraList, CameraOne, errors
 from services.gateway.schemas import CameraCreate, CameraUpdate
 from visionflow.v1 import camera_pb2
 from visionflow.vocabulary import UPDATABLE_FIELDS
@@ -16,14 +17,22 @@ from visionflow.vocabulary import UPDATABLE_FIELDS
 router = APIRouter(tags=["cameras"])
 
 
-@router.get("/cameras", summary="The caller's cameras")
+@router.get(
+    "/cameras", summary="The caller's cameras", response_model=CameraList, responses=errors(*AUTHENTICATED)
+)
 async def list_cameras(caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
     reply = await clients.rpc(clients.camera.ListCameras, camera_pb2.ListCamerasRequest(), token=caller.token)
     cameras = [render.camera(c) for c in reply.cameras]
     return {"status": "success", "data": cameras, "total": len(cameras)}
 
 
-@router.post("/cameras", status_code=201, summary="Add a camera (optionally with detection areas)")
+@router.post(
+    "/cameras",
+    status_code=201,
+    summary="Add a camera (optionally with detection areas)",
+    response_model=CameraOne,
+    responses=errors(*AUTHENTICATED),
+)
 async def create_camera(body: CameraCreate, caller: CallerDep, clients: ClientsDep) -> JSONResponse:
     request = camera_pb2.CreateCameraRequest(
         name=body.name,
@@ -42,7 +51,12 @@ async def create_camera(body: CameraCreate, caller: CallerDep, clients: ClientsD
     )
 
 
-@router.patch("/cameras/{camera_id}", summary="Change some of a camera's settings")
+@router.patch(
+    "/cameras/{camera_id}",
+    summary="Change some of a camera's settings",
+    response_model=CameraOne,
+    responses=errors(*AUTHENTICATED),
+)
 async def update_camera(
     camera_id: CameraId, body: CameraUpdate, caller: CallerDep, clients: ClientsDep
 ) -> dict[str, Any]:
@@ -56,7 +70,12 @@ async def update_camera(
     return {"status": "success", "message": "攝影機更新成功", "data": render.camera(camera)}
 
 
-@router.delete("/cameras/{camera_id}", summary="Delete a camera, its regions and its stream")
+@router.delete(
+    "/cameras/{camera_id}",
+    summary="Delete a camera, its regions and its stream",
+    response_model=CameraDeleted,
+    responses=errors(*AUTHENTICATED),
+)
 async def delete_camera(camera_id: CameraId, caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
     request = camera_pb2.DeleteCameraRequest(camera_id=camera_id)
     reply = await clients.rpc(clients.camera.DeleteCamera, request, token=caller.token)

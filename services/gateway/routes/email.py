@@ -11,6 +11,14 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from services.gateway import render
 from services.gateway.deps import CallerDep, ClientsDep, ResourceId
 from services.gateway.pages import render_page
+from services.gateway.responses import (
+    AUTHENTICATED,
+    EmailRecipientDeleted,
+    EmailRecipientList,
+    EmailRecipientOne,
+    VerificationResentAnswer,
+    errors,
+)
 from services.gateway.schemas import EmailRecipientCreate, EmailRecipientUpdate
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.v1 import notifier_pb2
@@ -18,7 +26,12 @@ from visionflow.v1 import notifier_pb2
 router = APIRouter(tags=["email"])
 
 
-@router.get("/email_recipients", summary="The caller's email recipients")
+@router.get(
+    "/email_recipients",
+    summary="The caller's email recipients",
+    response_model=EmailRecipientList,
+    responses=errors(*AUTHENTICATED),
+)
 async def list_recipients(caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
     request = notifier_pb2.ListEmailRecipientsRequest()
     reply = await clients.rpc(clients.notifier.ListEmailRecipients, request, token=caller.token)
@@ -26,7 +39,13 @@ async def list_recipients(caller: CallerDep, clients: ClientsDep) -> dict[str, A
     return {"status": "success", "data": recipients, "total": len(recipients)}
 
 
-@router.post("/email_recipients", status_code=201, summary="Add a recipient; a verification mail is sent")
+@router.post(
+    "/email_recipients",
+    status_code=201,
+    summary="Add a recipient; a verification mail is sent",
+    response_model=EmailRecipientOne,
+    responses=errors(*AUTHENTICATED),
+)
 async def add_recipient(body: EmailRecipientCreate, caller: CallerDep, clients: ClientsDep) -> JSONResponse:
     request = notifier_pb2.AddEmailRecipientRequest(
         email=body.email, name=body.name, notification_types=body.notification_types, active=body.active
@@ -65,7 +84,12 @@ async def verify_recipient(
     return render_page(request, "verify.html", {"verified": True, "email": reply.email})
 
 
-@router.patch("/email_recipients/{recipient_id}", summary="Change a recipient's name, state or types")
+@router.patch(
+    "/email_recipients/{recipient_id}",
+    summary="Change a recipient's name, state or types",
+    response_model=EmailRecipientOne,
+    responses=errors(*AUTHENTICATED),
+)
 async def update_recipient(
     recipient_id: ResourceId, body: EmailRecipientUpdate, caller: CallerDep, clients: ClientsDep
 ) -> dict[str, Any]:
@@ -85,7 +109,12 @@ async def update_recipient(
     }
 
 
-@router.delete("/email_recipients/{recipient_id}", summary="Remove a recipient")
+@router.delete(
+    "/email_recipients/{recipient_id}",
+    summary="Remove a recipient",
+    response_model=EmailRecipientDeleted,
+    responses=errors(*AUTHENTICATED),
+)
 async def delete_recipient(
     recipient_id: ResourceId, caller: CallerDep, clients: ClientsDep
 ) -> dict[str, Any]:
@@ -101,6 +130,8 @@ async def delete_recipient(
 @router.post(
     "/email_recipients/{recipient_id}/resend",
     summary="Mail a fresh verification link to an unverified recipient (limited per hour)",
+    response_model=VerificationResentAnswer,
+    responses=errors(*AUTHENTICATED),
 )
 async def resend_verification(
     recipient_id: ResourceId, caller: CallerDep, clients: ClientsDep

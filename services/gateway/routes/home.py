@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from services.gateway.pages import render_page
+from services.gateway.responses import Success
 
 router = APIRouter(tags=["home"])
 
@@ -17,6 +18,6 @@ async def landing(request: Request) -> HTMLResponse:
     return render_page(request, "index.html")
 
 
-@router.get("/healthz", summary="Liveness of the gateway process")
+@router.get("/healthz", summary="Liveness of the gateway process", response_model=Success)
 async def healthz() -> dict[str, Any]:
     return {"status": "success"}

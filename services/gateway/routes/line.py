@@ -9,13 +9,19 @@ from fastapi.responses import JSONResponse
 
 from services.gateway import render
 from services.gateway.deps import CallerDep, ClientsDep, ResourceId
+from services.gateway.responses import AUTHENTICATED, LineTargetDeleted, LineTargetList, LineTargetOne, errors
 from services.gateway.schemas import LineTokenCreate
 from visionflow.v1 import notifier_pb2
 
 router = APIRouter(tags=["line"])
 
 
-@router.get("/line_tokens", summary="The caller's LINE targets; tokens are masked")
+@router.get(
+    "/line_tokens",
+    summary="The caller's LINE targets; tokens are masked",
+    response_model=LineTargetList,
+    responses=errors(*AUTHENTICATED),
+)
 async def list_line_tokens(caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
     reply = await clients.rpc(
         clients.notifier.ListLineTokens, notifier_pb2.ListLineTokensRequest(), token=caller.token
@@ -24,7 +30,13 @@ async def list_line_tokens(caller: CallerDep, clients: ClientsDep) -> dict[str, 
     return {"status": "success", "data": tokens, "total": len(tokens)}
 
 
-@router.post("/line_tokens", status_code=201, summary="Add a LINE Messaging API channel token and target")
+@router.post(
+    "/line_tokens",
+    status_code=201,
+    summary="Add a LINE Messaging API channel token and target",
+    response_model=LineTargetOne,
+    responses=errors(*AUTHENTICATED),
+)
 async def add_line_token(body: LineTokenCreate, caller: CallerDep, clients: ClientsDep) -> JSONResponse:
     request = notifier_pb2.AddLineTokenRequest(
         token=body.token,
@@ -45,7 +57,12 @@ async def add_line_token(body: LineTokenCreate, caller: CallerDep, clients: Clie
     )
 
 
-@router.delete("/line_tokens/{line_token_id}", summary="Remove a LINE target")
+@router.delete(
+    "/line_tokens/{line_token_id}",
+    summary="Remove a LINE target",
+    response_model=LineTargetDeleted,
+    responses=errors(*AUTHENTICATED),
+)
 async def delete_line_token(
     line_token_id: ResourceId, caller: CallerDep, clients: ClientsDep
 ) -> dict[str, Any]:
@@ -58,7 +75,12 @@ async def delete_line_token(
     }
 
 
-@router.post("/line_tokens/{line_token_id}/test", summary="Push a short test message to the LINE target")
+@router.post(
+    "/line_tokens/{line_token_id}/test",
+    summary="Push a short test message to the LINE target",
+    response_model=LineTargetOne,
+    responses=errors(*AUTHENTICATED),
+)
 async def test_line_token(
     line_token_id: ResourceId, caller: CallerDep, clients: ClientsDep
 ) -> dict[str, Any]:

@@ -11,6 +11,13 @@ from fastapi.responses import JSONResponse
 
 from services.gateway import render
 from services.gateway.deps import CallerDep, ClientsDep, ResourceId
+from services.gateway.responses import (
+    AUTHENTICATED,
+    MarkedReadAnswer,
+    NotificationList,
+    NotificationOne,
+    errors,
+)
 from services.gateway.schemas import NotificationCreate, NotificationFilter, NotificationUpdate
 from visionflow.v1 import notifier_pb2
 
@@ -23,7 +30,12 @@ _STATUS_FILTER = {
 }
 
 
-@router.get("/notifications", summary="The caller's notifications, newest first")
+@router.get(
+    "/notifications",
+    summary="The caller's notifications, newest first",
+    response_model=NotificationList,
+    responses=errors(*AUTHENTICATED),
+)
 async def list_notifications(
     caller: CallerDep,
     clients: ClientsDep,
@@ -45,7 +57,13 @@ async def list_notifications(
     }
 
 
-@router.post("/notifications", status_code=201, summary="Create a notification for one of your cameras")
+@router.post(
+    "/notifications",
+    status_code=201,
+    summary="Create a notification for one of your cameras",
+    response_model=NotificationOne,
+    responses=errors(*AUTHENTICATED),
+)
 async def create_notification(
     body: NotificationCreate, caller: CallerDep, clients: ClientsDep
 ) -> JSONResponse:
@@ -70,14 +88,24 @@ async def create_notification(
     return JSONResponse({"status": "success", "message": "通知創建成功", "data": data}, status_code=201)
 
 
-@router.post("/notifications/mark_all_read", summary="Mark every unread notification read")
+@router.post(
+    "/notifications/mark_all_read",
+    summary="Mark every unread notification read",
+    response_model=MarkedReadAnswer,
+    responses=errors(*AUTHENTICATED),
+)
 async def mark_all_read(caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
     request = notifier_pb2.MarkAllNotificationsReadRequest()
     reply = await clients.rpc(clients.notifier.MarkAllNotificationsRead, request, token=caller.token)
     return {"status": "success", "message": "通知已全部標為已讀", "data": {"updated": reply.updated}}
 
 
-@router.patch("/notifications/{notification_id}", summary="Mark a notification read or unread")
+@router.patch(
+    "/notifications/{notification_id}",
+    summary="Mark a notification read or unread",
+    response_model=NotificationOne,
+    responses=errors(*AUTHENTICATED),
+)
 async def update_notification(
     notification_id: ResourceId, body: NotificationUpdate, caller: CallerDep, clients: ClientsDep
 ) -> dict[str, Any]:

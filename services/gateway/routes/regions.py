@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from services.gateway import render
 from services.gateway.deps import BrowserCallerDep, CallerDep, CameraId, ClientsDep
+from services.gateway.responses import AUTHENTICATED, RegionListAnswer, RegionsSavedAnswer, Success, errors
 from services.gateway.schemas import RegionsReplace
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.v1 import camera_pb2
@@ -19,7 +20,12 @@ NO_PERMISSION_TO_DELETE = "無權限刪除此攝影機的檢測區域"
 MaskSide = Annotated[int | None, Query(ge=1, le=8192, description="Pixels; default: the camera's")]
 
 
-@router.post("/rectangles/{camera_id}", summary="Replace all regions of a camera")
+@router.post(
+    "/rectangles/{camera_id}",
+    summary="Replace all regions of a camera",
+    response_model=RegionsSavedAnswer,
+    responses=errors(*AUTHENTICATED),
+)
 async def save_regions(
     camera_id: CameraId, body: RegionsReplace, caller: CallerDep, clients: ClientsDep
 ) -> dict[str, Any]:
@@ -38,7 +44,12 @@ async def save_regions(
     }
 
 
-@router.get("/rectangles/{camera_id}", summary="The regions of a camera")
+@router.get(
+    "/rectangles/{camera_id}",
+    summary="The regions of a camera",
+    response_model=RegionListAnswer,
+    responses=errors(*AUTHENTICATED),
+)
 async def list_regions(camera_id: CameraId, caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
     request = camera_pb2.ListRegionsRequest(camera_id=camera_id)
     reply = await clients.rpc(clients.camera.ListRegions, request, token=caller.token)
@@ -49,7 +60,12 @@ async def list_regions(camera_id: CameraId, caller: CallerDep, clients: ClientsD
     }
 
 
-@router.delete("/rectangles/{camera_id}", summary="Delete every region of a camera")
+@router.delete(
+    "/rectangles/{camera_id}",
+    summary="Delete every region of a camera",
+    response_model=Success,
+    responses=errors(*AUTHENTICATED),
+)
 async def delete_regions(camera_id: CameraId, caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
     request = camera_pb2.DeleteRegionsRequest(camera_id=camera_id)
     try:
