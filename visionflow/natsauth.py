@@ -102,6 +102,7 @@ def _role_table() -> dict[str, RolePermissions]:
         "camera": RolePermissions(
             publish=(
                 subjects.CAMERA_CHANGED_ALL,
+                subjects.ACCESS_CAMERA_ALL,
                 *_declare(*SHARED_STREAMS),
                 *_read(subjects.CAMERAS_STREAM, SNAPSHOT_STREAM),
                 *_consume(SNAPSHOT_STREAM),
@@ -154,7 +155,7 @@ def _role_table() -> dict[str, RolePermissions]:
                 *_read(SNAPSHOT_STREAM),
                 *_consume(SNAPSHOT_STREAM),
             ),
-            subscribe=(subjects.FRAMES_RAW_ALL, subjects.FRAMES_ANNOTATED_ALL),
+            subscribe=(subjects.FRAMES_RAW_ALL, subjects.FRAMES_ANNOTATED_ALL, subjects.ACCESS_CAMERA_ALL),
         ),
     }
 

@@ -13,6 +13,7 @@ DWELLS_BUCKET = "vf-dwells"
 
 CAMERA_CHANGED_ALL = "vf.camera.changed.*"
 CAMERA_STATUS_ALL = "vf.camera.status.*"
+ACCESS_CAMERA_ALL = "vf.access.camera.*"
 CAMERA_STATUS_QUEUE = "camera-status"  # camera replicas share the status reports
 ALERTS_ALL = "vf.events.alert.*"
 FRAMES_RAW_ALL = "vf.frames.raw.*"
@@ -95,6 +96,12 @@ def camera_changed(camera_id: int) -> str:
 
 def camera_status(camera_id: int) -> str:
     return f"vf.camera.status.{camera_id}"
+
+
+def access_camera(camera_id: int) -> str:
+    """Core NATS, camera service -> gateway: who may watch this camera changed (a share revoked or
+    expired, the camera deleted); open streams of it re-check their viewer now."""
+    return f"vf.access.camera.{camera_id}"
 
 
 def ingest_snapshot(camera_id: int) -> str:

@@ -26,19 +26,23 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from visionflow.v1 import camera_pb2 as visionflow_dot_v1_dot_camera__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1avisionflow/v1/events.proto\x12\rvisionflow.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1avisionflow/v1/camera.proto\"\x8f\x01\n\rCameraChanged\x12\'\n\x04kind\x18\x01 \x01(\x0e\x32\x19.visionflow.v1.ChangeKind\x12%\n\x06\x63\x61mera\x18\x02 \x01(\x0b\x32\x15.visionflow.v1.Camera\x12.\n\nchanged_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x82\x02\n\x0c\x43\x61meraStatus\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12\x14\n\x0c\x61\x63\x63ount_uuid\x18\x02 \x01(\t\x12)\n\x05state\x18\x03 \x01(\x0e\x32\x1a.visionflow.v1.CameraState\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\r\n\x05width\x18\x05 \x01(\x05\x12\x0e\n\x06height\x18\x06 \x01(\x05\x12\x0b\n\x03\x66ps\x18\x07 \x01(\x01\x12/\n\x0bobserved_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rlast_frame_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xcc\x02\n\nAlertEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x14\n\x0c\x61\x63\x63ount_uuid\x18\x02 \x01(\t\x12\x11\n\tcamera_id\x18\x03 \x01(\x03\x12\x13\n\x0b\x63\x61mera_name\x18\x04 \x01(\t\x12\x11\n\tregion_id\x18\x05 \x01(\x03\x12\x13\n\x0bregion_name\x18\x06 \x01(\t\x12\x10\n\x08track_id\x18\x07 \x01(\x03\x12\x12\n\nclass_name\x18\x08 \x01(\t\x12\x12\n\nconfidence\x18\t \x01(\x01\x12\x15\n\rdwell_seconds\x18\n \x01(\x01\x12\x30\n\x0c\x63\x61pture_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0csnapshot_key\x18\x0c \x01(\t\x12\x1c\n\x14notification_enabled\x18\r \x01(\x08\x12\x0f\n\x07message\x18\x0e \x01(\t*t\n\nChangeKind\x12\x1b\n\x17\x43HANGE_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43HANGE_KIND_CREATED\x10\x01\x12\x17\n\x13\x43HANGE_KIND_UPDATED\x10\x02\x12\x17\n\x13\x43HANGE_KIND_DELETED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1avisionflow/v1/events.proto\x12\rvisionflow.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1avisionflow/v1/camera.proto\"\x8f\x01\n\rCameraChanged\x12\'\n\x04kind\x18\x01 \x01(\x0e\x32\x19.visionflow.v1.ChangeKind\x12%\n\x06\x63\x61mera\x18\x02 \x01(\x0b\x32\x15.visionflow.v1.Camera\x12.\n\nchanged_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x82\x02\n\x0c\x43\x61meraStatus\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12\x14\n\x0c\x61\x63\x63ount_uuid\x18\x02 \x01(\t\x12)\n\x05state\x18\x03 \x01(\x0e\x32\x1a.visionflow.v1.CameraState\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\r\n\x05width\x18\x05 \x01(\x05\x12\x0e\n\x06height\x18\x06 \x01(\x05\x12\x0b\n\x03\x66ps\x18\x07 \x01(\x01\x12/\n\x0bobserved_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rlast_frame_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xcc\x02\n\nAlertEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x14\n\x0c\x61\x63\x63ount_uuid\x18\x02 \x01(\t\x12\x11\n\tcamera_id\x18\x03 \x01(\x03\x12\x13\n\x0b\x63\x61mera_name\x18\x04 \x01(\t\x12\x11\n\tregion_id\x18\x05 \x01(\x03\x12\x13\n\x0bregion_name\x18\x06 \x01(\t\x12\x10\n\x08track_id\x18\x07 \x01(\x03\x12\x12\n\nclass_name\x18\x08 \x01(\t\x12\x12\n\nconfidence\x18\t \x01(\x01\x12\x15\n\rdwell_seconds\x18\n \x01(\x01\x12\x30\n\x0c\x63\x61pture_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0csnapshot_key\x18\x0c \x01(\t\x12\x1c\n\x14notification_enabled\x18\r \x01(\x08\x12\x0f\n\x07message\x18\x0e \x01(\t\"\xa1\x01\n\x13\x43\x61meraAccessChanged\x12\x11\n\tcamera_id\x18\x01 \x01(\x03\x12\x14\n\x0c\x61\x63\x63ount_uuid\x18\x02 \x01(\t\x12\x31\n\x06reason\x18\x03 \x01(\x0e\x32!.visionflow.v1.AccessChangeReason\x12.\n\nchanged_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*t\n\nChangeKind\x12\x1b\n\x17\x43HANGE_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43HANGE_KIND_CREATED\x10\x01\x12\x17\n\x13\x43HANGE_KIND_UPDATED\x10\x02\x12\x17\n\x13\x43HANGE_KIND_DELETED\x10\x03*\xb3\x01\n\x12\x41\x63\x63\x65ssChangeReason\x12$\n ACCESS_CHANGE_REASON_UNSPECIFIED\x10\x00\x12&\n\"ACCESS_CHANGE_REASON_SHARE_REVOKED\x10\x01\x12&\n\"ACCESS_CHANGE_REASON_SHARE_EXPIRED\x10\x02\x12\'\n#ACCESS_CHANGE_REASON_CAMERA_DELETED\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'visionflow.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CHANGEKIND']._serialized_start=848
-  _globals['_CHANGEKIND']._serialized_end=964
+  _globals['_CHANGEKIND']._serialized_start=1012
+  _globals['_CHANGEKIND']._serialized_end=1128
+  _globals['_ACCESSCHANGEREASON']._serialized_start=1131
+  _globals['_ACCESSCHANGEREASON']._serialized_end=1310
   _globals['_CAMERACHANGED']._serialized_start=107
   _globals['_CAMERACHANGED']._serialized_end=250
   _globals['_CAMERASTATUS']._serialized_start=253
   _globals['_CAMERASTATUS']._serialized_end=511
   _globals['_ALERTEVENT']._serialized_start=514
   _globals['_ALERTEVENT']._serialized_end=846
+  _globals['_CAMERAACCESSCHANGED']._serialized_start=849
+  _globals['_CAMERAACCESSCHANGED']._serialized_end=1010
 # @@protoc_insertion_point(module_scope)

@@ -16,10 +16,21 @@ class ChangeKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CHANGE_KIND_CREATED: _ClassVar[ChangeKind]
     CHANGE_KIND_UPDATED: _ClassVar[ChangeKind]
     CHANGE_KIND_DELETED: _ClassVar[ChangeKind]
+
+class AccessChangeReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ACCESS_CHANGE_REASON_UNSPECIFIED: _ClassVar[AccessChangeReason]
+    ACCESS_CHANGE_REASON_SHARE_REVOKED: _ClassVar[AccessChangeReason]
+    ACCESS_CHANGE_REASON_SHARE_EXPIRED: _ClassVar[AccessChangeReason]
+    ACCESS_CHANGE_REASON_CAMERA_DELETED: _ClassVar[AccessChangeReason]
 CHANGE_KIND_UNSPECIFIED: ChangeKind
 CHANGE_KIND_CREATED: ChangeKind
 CHANGE_KIND_UPDATED: ChangeKind
 CHANGE_KIND_DELETED: ChangeKind
+ACCESS_CHANGE_REASON_UNSPECIFIED: AccessChangeReason
+ACCESS_CHANGE_REASON_SHARE_REVOKED: AccessChangeReason
+ACCESS_CHANGE_REASON_SHARE_EXPIRED: AccessChangeReason
+ACCESS_CHANGE_REASON_CAMERA_DELETED: AccessChangeReason
 
 class CameraChanged(_message.Message):
     __slots__ = ("kind", "camera", "changed_at")
@@ -84,3 +95,15 @@ class AlertEvent(_message.Message):
     notification_enabled: bool
     message: str
     def __init__(self, event_id: _Optional[str] = ..., account_uuid: _Optional[str] = ..., camera_id: _Optional[int] = ..., camera_name: _Optional[str] = ..., region_id: _Optional[int] = ..., region_name: _Optional[str] = ..., track_id: _Optional[int] = ..., class_name: _Optional[str] = ..., confidence: _Optional[float] = ..., dwell_seconds: _Optional[float] = ..., capture_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., snapshot_key: _Optional[str] = ..., notification_enabled: _Optional[bool] = ..., message: _Optional[str] = ...) -> None: ...
+
+class CameraAccessChanged(_message.Message):
+    __slots__ = ("camera_id", "account_uuid", "reason", "changed_at")
+    CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_UUID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
+    camera_id: int
+    account_uuid: str
+    reason: AccessChangeReason
+    changed_at: _timestamp_pb2.Timestamp
+    def __init__(self, camera_id: _Optional[int] = ..., account_uuid: _Optional[str] = ..., reason: _Optional[_Union[AccessChangeReason, str]] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

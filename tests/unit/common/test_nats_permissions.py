@@ -98,6 +98,9 @@ async def _delivered(
         ("gateway", subjects.frames_raw(1)),  # fake frames
         ("notifier", subjects.camera_status(1)),  # fake status
         ("camera", subjects.frames_annotated(1)),
+        # A forged access change would make relays re-check (or, trusted, end someone's stream).
+        ("gateway", subjects.access_camera(1)),
+        ("ingest", subjects.access_camera(1)),
     ],
 )
 async def test_a_role_cannot_publish_what_another_role_owns(
