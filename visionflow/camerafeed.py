@@ -122,6 +122,18 @@ class CameraFeed:
         camera = self.camera(camera_id)
         return camera.account_uuid if camera is not None else None
 
+    def shared_with(
+        self, account_uuid: str, now_s: float
+    ) -> list[tuple[camera_pb2.Camera, camera_pb2.CameraGrant]]:
+        """The cameras with an active grant to `account_uuid` (at Unix time `now_s`), and the grant."""
+        found: list[tuple[camera_pb2.Camera, camera_pb2.CameraGrant]] = []
+        for change in self._cameras.values():
+            for grant in change.camera.grants:
+                expires = grant.expires_at.seconds if grant.HasField("expires_at") else 0
+                if grant.grantee_account_uuid == account_uuid and (not expires or expires > now_s):
+                    found.append((change.camera, grant))
+        return found
+
     def owned(self) -> frozenset[int]:
         """The cameras handed to the handler right now."""
         return frozenset(self._handed)

@@ -65,6 +65,7 @@ class CommonSettings(BaseSettings):
     quota_email_recipients: int = Field(default=Quotas.email_recipients, ge=1)
     quota_line_targets: int = Field(default=Quotas.line_targets, ge=1)
     quota_notifications_per_minute: int = Field(default=Quotas.notifications_per_minute, ge=1)
+    quota_shares_per_camera: int = Field(default=Quotas.shares_per_camera, ge=1)
     # HMAC key of signed image links (visionflow/links.py); default `data_dir/image-link.key`.
     image_link_key_file: Path | None = None
     image_link_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=1)
@@ -118,6 +119,7 @@ class CommonSettings(BaseSettings):
             email_recipients=self.quota_email_recipients,
             line_targets=self.quota_line_targets,
             notifications_per_minute=self.quota_notifications_per_minute,
+            shares_per_camera=self.quota_shares_per_camera,
         )
 
     def bus_layout(self) -> BusLayout:

@@ -113,6 +113,7 @@ def _role_table() -> dict[str, RolePermissions]:
         "camera": RolePermissions(
             publish=(
                 subjects.CAMERA_CHANGED_ALL,
+                subjects.ACCESS_CAMERA_ALL,
                 *_declare(*SHARED_STREAMS),
                 *_read(subjects.CAMERAS_STREAM, SNAPSHOT_STREAM),
                 *_consume(SNAPSHOT_STREAM),
@@ -165,7 +166,12 @@ def _role_table() -> dict[str, RolePermissions]:
                 *_read(SNAPSHOT_STREAM),
                 *_consume(SNAPSHOT_STREAM),
             ),
-            subscribe=(subjects.FRAMES_RAW_ALL, subjects.FRAMES_ANNOTATED_ALL, subjects.SESSION_ENDED_ALL),
+            subscribe=(
+                subjects.FRAMES_RAW_ALL,
+                subjects.FRAMES_ANNOTATED_ALL,
+                subjects.SESSION_ENDED_ALL,
+                subjects.ACCESS_CAMERA_ALL,
+            ),
         ),
     }
 

@@ -1,7 +1,7 @@
 """Per-account quotas: how much one account may hold or create, so one tenant cannot exhaust
 the server for the others. The services that store each thing enforce them (the camera service
-cameras, the notifier recipients, LINE targets and notification creation); the gateway only
-translates the answer.
+cameras and the shares of each camera, the notifier recipients, LINE targets and notification
+creation); the gateway only translates the answer.
 
 Count quotas answer 422 `VALIDATION_ERROR` naming the quota; rate quotas answer 429
 `RATE_LIMIT_EXCEEDED` with `Retry-After`.
@@ -22,14 +22,13 @@ class Quotas:
     email_recipients: int = 20
     line_targets: int = 20
     notifications_per_minute: int = 60
+    shares_per_camera: int = 20
 
 
-def check_count(what: str, current: int, limit: int) -> None:
-    """Refuse adding one more `what` when the account already holds `limit` of them."""
+def check_count(what: str, current: int, limit: int, *, scope: str = "this account") -> None:
+    """Refuse adding one more `what` when `scope` (the account, a camera) already holds `limit`."""
     if current >= limit:
-        raise VisionFlowError(
-            ErrorCode.VALIDATION_ERROR, f"{what}: this account has reached its limit of {limit}"
-        )
+        raise VisionFlowError(ErrorCode.VALIDATION_ERROR, f"{what}: {scope} has reached its limit of {limit}")
 
 
 def check_rate(what: str, recent: int, limit: int, window_s: int = 60) -> None:

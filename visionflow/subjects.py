@@ -18,6 +18,7 @@ DWELLS_BUCKET = "vf-dwells"
 ACCOUNT_SPACE = "vf.acct"
 CAMERA_CHANGED_ALL = "vf.camera.changed.*"
 CAMERA_STATUS_ALL = "vf.acct.*.status.*"
+ACCESS_CAMERA_ALL = "vf.access.camera.*"
 CAMERA_STATUS_QUEUE = "camera-status"  # camera replicas share the status reports
 ALERTS_ALL = "vf.acct.*.alert.*"
 FRAMES_RAW_ALL = "vf.acct.*.frames.raw.*"
@@ -134,6 +135,12 @@ def account_of(subject: str) -> str | None:
 
 def camera_changed(camera_id: int) -> str:
     return f"vf.camera.changed.{camera_id}"
+
+
+def access_camera(camera_id: int) -> str:
+    """Core NATS, camera service -> gateway: who may watch this camera changed (a share revoked or
+    expired, the camera deleted); open streams of it re-check their viewer now."""
+    return f"vf.access.camera.{camera_id}"
 
 
 def ingest_snapshot(camera_id: int) -> str:

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 INVALID_CREDENTIALS_MESSAGE = "Invalid username or password"
 REVOKED_MESSAGE = "Refresh token is invalid or has been revoked"
+NO_SUCH_ACCOUNT = "No account with this username or email"
+FIND_MAX_CHARS = 254
 
 
 class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
@@ -241,3 +243,20 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             username=str(claims.get("username", "")),
             expires_at=Timestamp(seconds=int(claims["exp"])),
         )
+
+    async def FindAccount(
+        self, request: auth_pb2.FindAccountRequest, context: grpc.aio.ServicerContext
+    ) -> auth_pb2.FindAccountResponse:
+        """Exact username or email match, for signed-in callers only; any miss answers the same."""
+        token = bearer_from_context(context)
+        if token is None:
+            raise VisionFlowError(ErrorCode.AUTH_REQUIRED, "Authorization token is required")
+        caller = str(self._issuer.decode_access(token)["sub"])
+        wanted = request.username_or_email.strip()
+        if not wanted or len(wanted) > FIND_MAX_CHARS:
+            raise VisionFlowError(ErrorCode.RESOURCE_NOT_FOUND, NO_SUCH_ACCOUNT)
+        account = await asyncio.to_thread(store.find_account, engine=self._engine, username_or_email=wanted)
+        if account is None:
+            raise VisionFlowError(ErrorCode.RESOURCE_NOT_FOUND, NO_SUCH_ACCOUNT)
+        log.info("account looked up account=%s found=%s", caller, account.account_uuid)
+        return auth_pb2.FindAccountResponse(account_uuid=account.account_uuid, username=account.username)

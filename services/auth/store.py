@@ -74,6 +74,14 @@ def get_account_by_username(*, engine: Engine, username: str) -> Account | None:
         return session.exec(select(Account).where(Account.username_lower == username.lower())).first()
 
 
+def find_account(*, engine: Engine, username_or_email: str) -> Account | None:
+    """The account whose username or email is exactly this (case-insensitive), or None."""
+    wanted = username_or_email.strip().lower()
+    column = Account.email_lower if "@" in wanted else Account.username_lower
+    with Session(engine) as session:
+        return session.exec(select(Account).where(column == wanted)).first()
+
+
 def get_account(*, engine: Engine, account_uuid: str) -> Account | None:
     with Session(engine) as session:
         return session.exec(select(Account).where(Account.account_uuid == account_uuid)).first()

@@ -7,17 +7,20 @@ from collections.abc import Sequence
 
 import grpc
 
-from services.camera import store
+from services.camera import shares, store
+from services.camera.access import AccessAnnouncer, expire_forever
+from services.camera.accounts import AccountDirectory
 from services.camera.config import CameraSettings
-from services.camera.models import Camera, StatusUpdate
+from services.camera.models import Camera, Share, StatusUpdate
 from services.camera.publisher import CameraPublisher
 from services.camera.servicer import CameraServicer
 from services.camera.status import StatusRecorder
 from visionflow import subjects
 from visionflow.db import create_db_engine
 from visionflow.lifecycle import Runtime, run, service_runtime
+from visionflow.rpc import open_channel
 from visionflow.tokens import TokenVerifier, auth_service_key_fetcher
-from visionflow.v1 import camera_pb2, camera_pb2_grpc
+from visionflow.v1 import camera_pb2, camera_pb2_grpc, events_pb2
 
 
 async def main() -> Runtime:
@@ -49,11 +52,27 @@ async def main() -> Runtime:
 
         runtime.on_stop(stop_status)
 
+        announcer = AccessAnnouncer(runtime.nc)
+        auth_channel = open_channel(settings.auth_address)
+        runtime.on_stop(auth_channel.close)
+
+        async def expire() -> list[Share]:
+            return await asyncio.to_thread(shares.expire_shares, engine=engine)
+
+        async def republish(camera_id: int, account_uuid: str) -> bool:
+            return await publisher.publish(
+                events_pb2.CHANGE_KIND_UPDATED, camera_id=camera_id, account_uuid=account_uuid
+            )
+
+        runtime.add_task(expire_forever(expire, republish, announcer), name="camera-share-expiry")
+
         servicer = CameraServicer(
             engine=engine,
             settings=settings,
             verifier=TokenVerifier(auth_service_key_fetcher(settings.auth_address, settings.grpc_tls())),
             publisher=publisher,
+            accounts=AccountDirectory(auth_channel),
+            announcer=announcer,
         )
 
         def register(server: grpc.aio.Server) -> list[str]:

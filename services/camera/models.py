@@ -1,4 +1,4 @@
-"""Storage tables (`camera`, `region`) and the plain records the store hands out.
+"""Storage tables (`camera`, `region`, `camera_share`) and the plain records the store hands out.
 
 Table rows never leave the store; servicers and publishers work with the frozen records.
 """
@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from visionflow.vocabulary import DEFAULT_DETECT_FPS, UPDATABLE_FIELDS
@@ -71,6 +71,26 @@ class RegionRow(SQLModel, table=True):
     created_at: datetime
 
 
+class ShareRow(SQLModel, table=True):
+    """A camera shared view-only with another account (the grantee) until revoked or expired."""
+
+    __tablename__: ClassVar[str] = "camera_share"
+    __table_args__ = (
+        UniqueConstraint("camera_id", "grantee_account_uuid", name="uq_camera_share_camera_grantee"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    camera_id: int = Field(foreign_key="camera.id", ondelete="CASCADE", index=True)
+    owner_account_uuid: str = Field(max_length=36)
+    owner_username: str = Field(default="", max_length=32)
+    grantee_account_uuid: str = Field(max_length=36, index=True)
+    grantee_username: str = Field(max_length=32)  # for display in the owner's list
+    include_past_notifications: bool = False
+    expires_at: datetime | None = None  # aware UTC; None: until revoked
+    created_at: datetime
+
+
 Point = tuple[float, float]
 
 
@@ -128,6 +148,29 @@ class CameraPatch:
 
 
 @dataclass(frozen=True)
+class ShareSpec:
+    """A validated new share, its grantee already resolved to an account."""
+
+    grantee_account_uuid: str
+    grantee_username: str
+    include_past_notifications: bool = False
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Share:
+    id: int
+    camera_id: int
+    owner_account_uuid: str
+    owner_username: str
+    grantee_account_uuid: str
+    grantee_username: str
+    include_past_notifications: bool
+    expires_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class Camera:
     id: int
     account_uuid: str
@@ -147,6 +190,7 @@ class Camera:
     detect_fps: float = DEFAULT_DETECT_FPS
     detect_stream_url: str = ""
     revision: int = 1
+    shares: tuple[Share, ...] = field(default=())  # the active ones (for the camera feed)
 
 
 @dataclass(frozen=True)
@@ -167,4 +211,5 @@ class StatusUpdate:
 MIGRATED_TABLES = (
     CameraRow.__table__,  # type: ignore[attr-defined]
     RegionRow.__table__,  # type: ignore[attr-defined]
+    ShareRow.__table__,  # type: ignore[attr-defined]
 )

@@ -1,4 +1,9 @@
-"""CameraService gRPC methods: authenticate, validate, call the store, publish, reply."""
+"""CameraService gRPC methods: authenticate, validate, call the store, publish, reply.
+
+A camera's owner may do everything; an account it is shared with (sharing.py) may only read it
+through GetCamera (a viewer's view: no stream URL, regions or settings) and watch it; any other
+RPC of such a viewer is INSUFFICIENT_PERMISSIONS, and for everyone else the camera is missing.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,15 @@ from datetime import UTC, datetime
 import grpc
 from sqlalchemy.engine import Engine
 
-from services.camera import store, validation
+from services.camera import shares, store, validation
+from services.camera.access import AccessAnnouncer
+from services.camera.accounts import AccountDirectory
 from services.camera.config import CameraSettings
 from services.camera.mask import mask_size, render_mask
-from services.camera.messages import camera_message, region_message, timestamp
+from services.camera.messages import camera_message, region_message, timestamp, viewer_message
 from services.camera.models import Camera
 from services.camera.publisher import CameraPublisher
+from services.camera.sharing import FORBIDDEN_MESSAGE, NOT_FOUND_MESSAGE, SharingRpcs
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.logs import scrub_url
 from visionflow.tokens import TokenVerifier
@@ -22,22 +30,13 @@ from visionflow.v1 import camera_pb2, camera_pb2_grpc, events_pb2
 
 log = logging.getLogger(__name__)
 
-NOT_FOUND_MESSAGE = "攝影機不存在或無權限訪問"
-FORBIDDEN_MESSAGE = "無權限訪問此攝影機"
-
 
 def _not_found() -> VisionFlowError:
     return VisionFlowError(ErrorCode.CAMERA_NOT_FOUND, NOT_FOUND_MESSAGE)
 
 
-def _found(camera: Camera | None) -> Camera:
-    if camera is None:
-        raise _not_found()
-    return camera
-
-
-class CameraServicer(camera_pb2_grpc.CameraServiceServicer):
-    """Cameras and regions of the calling account only."""
+class CameraServicer(SharingRpcs, camera_pb2_grpc.CameraServiceServicer):
+    """Cameras and regions of the calling account, and view-only access to shared cameras."""
 
     def __init__(
         self,
@@ -46,11 +45,15 @@ class CameraServicer(camera_pb2_grpc.CameraServiceServicer):
         settings: CameraSettings,
         verifier: TokenVerifier,
         publisher: CameraPublisher,
+        accounts: AccountDirectory,
+        announcer: AccessAnnouncer,
     ) -> None:
         self._engine = engine
         self._settings = settings
         self._verifier = verifier
         self._publisher = publisher
+        self._accounts = accounts
+        self._announcer = announcer
 
     async def _account(self, context: grpc.aio.ServicerContext) -> str:
         return (await self._verifier.principal(context)).account_uuid
@@ -59,7 +62,9 @@ class CameraServicer(camera_pb2_grpc.CameraServiceServicer):
         camera = await asyncio.to_thread(
             store.get_camera, engine=self._engine, account_uuid=account_uuid, camera_id=camera_id
         )
-        return _found(camera)
+        if camera is None:
+            raise await self.refusal(account_uuid, camera_id)
+        return camera
 
     async def CreateCamera(
         self, request: camera_pb2.CreateCameraRequest, context: grpc.aio.ServicerContext
@@ -103,8 +108,22 @@ class CameraServicer(camera_pb2_grpc.CameraServiceServicer):
         self, request: camera_pb2.GetCameraRequest, context: grpc.aio.ServicerContext
     ) -> camera_pb2.GetCameraResponse:
         account = await self._account(context)
-        camera = await self._owned(account, request.camera_id)
-        return camera_pb2.GetCameraResponse(camera=camera_message(camera))
+        camera = await asyncio.to_thread(
+            store.get_camera, engine=self._engine, account_uuid=account, camera_id=request.camera_id
+        )
+        if camera is not None:
+            return camera_pb2.GetCameraResponse(camera=camera_message(camera))
+        share = await asyncio.to_thread(
+            shares.viewer_share, engine=self._engine, account_uuid=account, camera_id=request.camera_id
+        )
+        shared = None
+        if share is not None:
+            shared = await asyncio.to_thread(
+                store.load_camera, engine=self._engine, camera_id=request.camera_id
+            )
+        if share is None or shared is None:
+            raise _not_found()
+        return camera_pb2.GetCameraResponse(camera=viewer_message(shared, share))
 
     async def UpdateCamera(
         self, request: camera_pb2.UpdateCameraRequest, context: grpc.aio.ServicerContext
@@ -119,16 +138,17 @@ class CameraServicer(camera_pb2_grpc.CameraServiceServicer):
         )
         # Everything is validated before anything is written: one transaction, all or nothing.
         regions = validation.check_regions(request.regions, "regions") if request.replace_regions else None
-        camera = _found(
-            await asyncio.to_thread(
-                store.update_camera,
-                engine=self._engine,
-                account_uuid=account,
-                camera_id=request.camera_id,
-                patch=patch,
-                regions=regions,
-            )
+        updated = await asyncio.to_thread(
+            store.update_camera,
+            engine=self._engine,
+            account_uuid=account,
+            camera_id=request.camera_id,
+            patch=patch,
+            regions=regions,
         )
+        if updated is None:
+            raise await self.refusal(account, request.camera_id)
+        camera = updated
         log.info("camera updated camera_id=%s account=%s regions=%s", camera.id, account, regions is not None)
         await self._publisher.publish(
             events_pb2.CHANGE_KIND_UPDATED, camera_id=camera.id, account_uuid=account
@@ -143,10 +163,13 @@ class CameraServicer(camera_pb2_grpc.CameraServiceServicer):
             store.delete_camera, engine=self._engine, account_uuid=account, camera_id=request.camera_id
         )
         if not deleted:
-            raise _not_found()
+            raise await self.refusal(account, request.camera_id)
         log.info("camera deleted camera_id=%s account=%s", request.camera_id, account)
         await self._publisher.publish(
             events_pb2.CHANGE_KIND_DELETED, camera_id=request.camera_id, account_uuid=account
+        )
+        await self._announcer.announce(
+            request.camera_id, account, events_pb2.ACCESS_CHANGE_REASON_CAMERA_DELETED
         )
         self._publisher.purge_snapshots(request.camera_id, account)
         return camera_pb2.DeleteCameraResponse(camera_id=request.camera_id)
@@ -156,15 +179,16 @@ class CameraServicer(camera_pb2_grpc.CameraServiceServicer):
     ) -> camera_pb2.ReplaceRegionsResponse:
         account = await self._account(context)
         regions = validation.check_regions(request.regions, "regions")
-        camera = _found(
-            await asyncio.to_thread(
-                store.replace_regions,
-                engine=self._engine,
-                account_uuid=account,
-                camera_id=request.camera_id,
-                regions=regions,
-            )
+        replaced = await asyncio.to_thread(
+            store.replace_regions,
+            engine=self._engine,
+            account_uuid=account,
+            camera_id=request.camera_id,
+            regions=regions,
         )
+        if replaced is None:
+            raise await self.refusal(account, request.camera_id)
+        camera = replaced
         log.info("regions replaced camera_id=%s account=%s regions=%s", camera.id, account, len(regions))
         await self._publisher.publish(
             events_pb2.CHANGE_KIND_UPDATED, camera_id=camera.id, account_uuid=account

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from services.camera import shares as share_store
 from services.camera.models import (
     Camera,
     CameraPatch,
@@ -23,6 +24,7 @@ from services.camera.models import (
     Region,
     RegionRow,
     RegionSpec,
+    Share,
     StatusUpdate,
 )
 from visionflow import migrate, quotas
@@ -47,7 +49,7 @@ def _region(row: RegionRow) -> Region:
     )
 
 
-def _camera(row: CameraRow, regions: Iterable[RegionRow] = ()) -> Camera:
+def _camera(row: CameraRow, regions: Iterable[RegionRow] = (), shares: Iterable[Share] = ()) -> Camera:
     assert row.id is not None
     return Camera(
         id=row.id,
@@ -68,6 +70,7 @@ def _camera(row: CameraRow, regions: Iterable[RegionRow] = ()) -> Camera:
         revision=row.revision,
         detect_fps=row.detect_fps,
         detect_stream_url=row.detect_stream_url,
+        shares=tuple(shares),
     )
 
 
@@ -86,9 +89,12 @@ def _region_rows(session: Session, camera_ids: Sequence[int]) -> dict[int, list[
     return grouped
 
 
-def _with_regions(session: Session, rows: Sequence[CameraRow]) -> list[Camera]:
-    regions = _region_rows(session, [row.id for row in rows if row.id is not None])
-    return [_camera(row, regions.get(row.id or 0, ())) for row in rows]
+def _with_regions(session: Session, rows: Sequence[CameraRow], *, shares: bool = False) -> list[Camera]:
+    """Records with their regions, and with their active shares when `shares` (the feed's)."""
+    ids = [row.id for row in rows if row.id is not None]
+    regions = _region_rows(session, ids)
+    grants = share_store.active_by_camera(session, ids, utcnow()) if shares else {}
+    return [_camera(row, regions.get(row.id or 0, ()), grants.get(row.id or 0, ())) for row in rows]
 
 
 def _add_regions(session: Session, camera_id: int, regions: Sequence[RegionSpec]) -> None:
@@ -162,14 +168,16 @@ def list_cameras(*, engine: Engine, account_uuid: str) -> list[Camera]:
 def list_all_cameras(*, engine: Engine) -> list[Camera]:
     """Every camera of every account (for republishing state on start; never for an RPC)."""
     with Session(engine) as session:
-        return _with_regions(session, list(session.exec(select(CameraRow).order_by(col(CameraRow.id)))))
+        rows = list(session.exec(select(CameraRow).order_by(col(CameraRow.id))))
+        return _with_regions(session, rows, shares=True)
 
 
 def load_camera(*, engine: Engine, camera_id: int) -> Camera | None:
-    """One camera by id whatever its account (for publishing its current state)."""
+    """One camera by id whatever its account, with its active shares (for publishing its current
+    state, and for a viewer the servicer has already checked)."""
     with Session(engine) as session:
         row = session.get(CameraRow, camera_id)
-        return None if row is None else _with_regions(session, [row])[0]
+        return None if row is None else _with_regions(session, [row], shares=True)[0]
 
 
 def camera_exists(*, engine: Engine, camera_id: int) -> bool:
@@ -207,12 +215,13 @@ def update_camera(
 
 
 def delete_camera(*, engine: Engine, account_uuid: str, camera_id: int) -> bool:
-    """Delete a camera and its regions; False when it is missing or foreign."""
+    """Delete a camera, its regions and its shares; False when it is missing or foreign."""
     with Session(engine) as session:
         row = _owned_row(session, account_uuid, camera_id)
         if row is None:
             return False
         session.execute(delete(RegionRow).where(col(RegionRow.camera_id) == camera_id))
+        share_store.delete_camera_shares(session=session, camera_id=camera_id)
         session.delete(row)
         session.commit()
         return True

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import grpc
 from nats.aio.client import Client as NATS
 
+from services.gateway.access import watch_access
 from services.gateway.config import GatewaySettings
 from services.gateway.hub import FrameHub
 from services.gateway.sessions import EndedSessions
@@ -112,5 +113,7 @@ async def open_clients(settings: GatewaySettings) -> Clients:
         await clients.close()
         raise
     clients.hub = FrameHub(clients.nc)
+    # Revoked, expired or deleted: that camera's open streams re-check their viewer now.
+    await watch_access(clients.nc, clients.hub)
     log.info("gateway clients open %s", " ".join(f"{k}={v}" for k, v in addresses.items()))
     return clients

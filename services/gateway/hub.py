@@ -49,6 +49,7 @@ class LatestFrame:
         self._version = 0
         self._changed = asyncio.Event()
         self._closed = False
+        self._nudges = 0
 
     @property
     def version(self) -> int:
@@ -68,12 +69,25 @@ class LatestFrame:
         self._closed = True
         self._wake()
 
+    @property
+    def nudges(self) -> int:
+        """How often access to this feed's camera changed (a relay re-checks when it grows)."""
+        return self._nudges
+
+    def nudge(self) -> None:
+        """Access changed: `next(..., nudges=n)` with an older count returns None at once."""
+        self._nudges += 1
+        self._wake()
+
     def _wake(self) -> None:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
-    async def next(self, after: int, timeout: float | None = None) -> tuple[int, Frame] | None:
-        """The newest frame with a version above `after`; None when `timeout` passes first."""
+    async def next(
+        self, after: int, timeout: float | None = None, *, nudges: int | None = None
+    ) -> tuple[int, Frame] | None:
+        """The newest frame with a version above `after`; None when `timeout` passes first, or
+        when the feed was nudged since the caller's count `nudges`."""
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         while True:
@@ -81,6 +95,8 @@ class LatestFrame:
                 raise HubClosed
             if self._version > after and self._frame is not None:
                 return self._version, self._frame
+            if nudges is not None and self._nudges != nudges:
+                return None
             changed = self._changed
             remaining = None if deadline is None else deadline - loop.time()
             if remaining is not None and remaining <= 0:
@@ -174,6 +190,19 @@ class FrameHub:
             del self._feeds[subject]
             await _close_feed(feed)
             log.info("frame feed closed subject=%s", subject)
+
+    def nudge_camera(self, camera_id: int) -> int:
+        """Wake the viewers of every feed of this camera to re-check access; how many feeds."""
+        woken = 0
+        for subject, feed in list(self._feeds.items()):
+            try:
+                matches = subjects.camera_id_of(subject) == camera_id
+            except ValueError:
+                continue
+            if matches:
+                feed.slot.nudge()
+                woken += 1
+        return woken
 
     async def close(self) -> None:
         """End every viewer's stream and drop every subscription."""

@@ -75,6 +75,37 @@ def camera(c: camera_pb2.Camera) -> dict[str, Any]:
     }
 
 
+def shared_camera(s: camera_pb2.SharedCamera) -> dict[str, Any]:
+    """A camera shared with the caller, as its viewer sees it (no stream URL, no settings)."""
+    c = s.camera
+    return {
+        "id": c.id,
+        "name": c.name,
+        "location": c.location,
+        "recognition": c.recognition,
+        "status": CAMERA_STATES.get(c.status, "offline"),
+        "created_at": timestamp(c.created_at),
+        "last_active": timestamp(c.last_active),
+        "access": "viewer",
+        "owner_username": c.owner_username,
+        "share_id": s.share_id,
+        "include_past_notifications": s.include_past_notifications,
+        "granted_at": timestamp(s.granted_at),
+        "expires_at": timestamp(s.expires_at),
+    }
+
+
+def share(s: camera_pb2.CameraShare) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "camera_id": s.camera_id,
+        "grantee_username": s.grantee_username,
+        "include_past_notifications": s.include_past_notifications,
+        "expires_at": timestamp(s.expires_at),
+        "created_at": timestamp(s.created_at),
+    }
+
+
 def _metadata(raw: str) -> Any:
     if not raw:
         return None
@@ -100,6 +131,8 @@ def notification(n: notifier_pb2.Notification) -> dict[str, Any]:
         "region_name": n.region_name,
         "notification_sent": n.notification_sent,
         "metadata": _metadata(n.metadata_json),
+        "shared": n.shared,
+        "owner_username": n.owner_username or None,
     }
 
 

@@ -10,6 +10,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -198,6 +199,17 @@ class NotificationUpdate(RequestBody):
 
 
 NotificationFilter = Literal["unread", "read", "all"]
+
+
+# Camera shares ----------------------------------------------------------------------------------
+class ShareCreate(RequestBody):
+    """A view-only share: the grantee's username or email, optionally until `expires_at`."""
+
+    grantee: Annotated[
+        str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=254)
+    ]
+    expires_at: AwareDatetime | None = None
+    include_past_notifications: StrictBool = False
 
 
 # Delivery targets -------------------------------------------------------------------------------

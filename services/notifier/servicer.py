@@ -25,7 +25,7 @@ from datetime import timedelta
 import grpc
 from sqlalchemy.engine import Engine
 
-from services.notifier import convert, crypto, outbox, recipients, store, validation
+from services.notifier import convert, crypto, outbox, recipients, sharing, store, validation
 from services.notifier.channels import ChannelSender
 from services.notifier.crypto import TokenBox
 from services.notifier.delivery import DeliveryWorker
@@ -41,6 +41,7 @@ from visionflow.tokens import TokenVerifier
 from visionflow.v1 import notifier_pb2, notifier_pb2_grpc
 
 log = logging.getLogger(__name__)
+IMAGE_PATH_MAX = 500  # the stored column's size
 
 
 class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
@@ -137,6 +138,7 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
         account = await self._account(context)
         page, limit = validation.page_and_limit(request.page, request.limit)
         status = convert.STATUS_FROM_PROTO.get(request.status)
+        shared = sharing.scopes(self._cameras, account)
         result = await asyncio.to_thread(
             store.list_notifications,
             engine=self._engine,
@@ -144,9 +146,18 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
             page=page,
             limit=limit,
             status=status,
+            shared=shared,
         )
+        owners = {scope.camera_id: scope.owner_username for scope in shared}
+        replies = []
+        for row in result.notifications:
+            reply = convert.notification(row)
+            if row.account_uuid != account:
+                reply.shared = True
+                reply.owner_username = owners.get(row.camera_id, "")
+            replies.append(reply)
         return notifier_pb2.ListNotificationsResponse(
-            notifications=[convert.notification(row) for row in result.notifications],
+            notifications=replies,
             current_page=result.page,
             total_pages=result.total_pages,
             total_items=result.total_items,
@@ -160,14 +171,48 @@ class NotifierServicer(notifier_pb2_grpc.NotifierServiceServicer):
         status = convert.STATUS_FROM_PROTO.get(request.status)
         if status is None:
             raise validation.invalid("status must be read or unread")
-        row = await asyncio.to_thread(
-            store.set_status,
-            engine=self._engine,
-            account_uuid=account,
-            notification_id=request.notification_id,
-            status=status,
-        )
+        try:
+            row = await asyncio.to_thread(
+                store.set_status,
+                engine=self._engine,
+                account_uuid=account,
+                notification_id=request.notification_id,
+                status=status,
+            )
+        except VisionFlowError as error:
+            if error.code is not ErrorCode.RESOURCE_NOT_FOUND:
+                raise
+            shared = await asyncio.to_thread(
+                sharing.is_shared_notification,
+                engine=self._engine,
+                notification_id=request.notification_id,
+                shared=sharing.scopes(self._cameras, account),
+            )
+            if shared:  # seen through a share: read-only, the read state is the owner's
+                raise VisionFlowError(
+                    ErrorCode.INSUFFICIENT_PERMISSIONS, "A shared notification cannot be changed"
+                ) from None
+            raise
         return notifier_pb2.UpdateNotificationResponse(notification=convert.notification(row))
+
+    async def AuthorizeImage(
+        self, request: notifier_pb2.AuthorizeImageRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_pb2.AuthorizeImageResponse:
+        account = await self._account(context)
+        path = request.image_path
+        if path.partition("/")[0] == account:
+            return notifier_pb2.AuthorizeImageResponse(owner_account_uuid=account)
+        owner = None
+        if 0 < len(path) <= IMAGE_PATH_MAX:
+            owner = await asyncio.to_thread(
+                sharing.shared_image_owner,
+                engine=self._engine,
+                image_path=path,
+                shared=sharing.scopes(self._cameras, account),
+            )
+        if owner is None:
+            raise VisionFlowError(ErrorCode.RESOURCE_NOT_FOUND, "Image not found")
+        return notifier_pb2.AuthorizeImageResponse(owner_account_uuid=owner)
 
     # Email recipients
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.notifier.models import Channel, Delivery, EmailRecipient, LineTarget, Notification
+from services.notifier.sharing import SharedScope, visible
 from services.notifier.validation import NewNotification
 from visionflow import quotas
 from visionflow.db import utcnow
@@ -165,13 +166,20 @@ def get_notification(*, engine: Engine, account_uuid: str, notification_id: int)
 
 
 def list_notifications(
-    *, engine: Engine, account_uuid: str, page: int, limit: int, status: str | None
+    *,
+    engine: Engine,
+    account_uuid: str,
+    page: int,
+    limit: int,
+    status: str | None,
+    shared: list[SharedScope] | None = None,
 ) -> Page:
-    """Newest first; `status` "read"/"unread" filters, None lists all."""
+    """Newest first, the caller's own and those `shared` with it (services/notifier/sharing.py);
+    `status` "read"/"unread" filters, None lists all."""
     with Session(engine, expire_on_commit=False) as session:
-        condition = [Notification.account_uuid == account_uuid]
+        condition = [visible(account_uuid, shared or [])]
         if status is not None:
-            condition.append(Notification.status == status)
+            condition.append(col(Notification.status) == status)
         total = session.exec(select(func.count()).select_from(Notification).where(*condition)).one()
         rows = session.exec(
             select(Notification)

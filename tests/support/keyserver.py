@@ -1,4 +1,5 @@
-"""A stand-in auth server for service tests: it serves only `AuthService.GetPublicKeys`.
+"""A stand-in auth server for service tests: it serves `AuthService.GetPublicKeys`, and
+`FindAccount` for the accounts a test names with `add_account`.
 
 It runs in the test process on a free port and publishes one test Ed25519 key, so a service under
 test verifies real signed tokens without the auth service. `token()` mints tokens with that key, or
@@ -11,7 +12,7 @@ import grpc
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from visionflow.grpctls import GrpcTls
-from visionflow.rpc import ServiceServer, create_server
+from visionflow.rpc import ServiceServer, bearer_from_context, create_server
 from visionflow.tokens import ACCESS_TYPE, ALGORITHM, ISSUER, key_id, public_pem, sign_token
 from visionflow.v1 import auth_pb2, auth_pb2_grpc
 
@@ -19,7 +20,8 @@ _HOST = "127.0.0.1"
 
 
 class _PublicKeysOnly(auth_pb2_grpc.AuthServiceServicer):
-    def __init__(self, key: Ed25519PrivateKey) -> None:
+    def __init__(self, key: Ed25519PrivateKey, accounts: dict[str, tuple[str, str]]) -> None:
+        self._accounts = accounts
         self._reply = auth_pb2.GetPublicKeysResponse(
             keys=[auth_pb2.PublicKey(kid=key_id(key), algorithm=ALGORITHM, public_key_pem=public_pem(key))],
             issuer=ISSUER,
@@ -29,6 +31,17 @@ class _PublicKeysOnly(auth_pb2_grpc.AuthServiceServicer):
         self, request: auth_pb2.GetPublicKeysRequest, context: grpc.aio.ServicerContext
     ) -> auth_pb2.GetPublicKeysResponse:
         return self._reply
+
+    async def FindAccount(
+        self, request: auth_pb2.FindAccountRequest, context: grpc.aio.ServicerContext
+    ) -> auth_pb2.FindAccountResponse:
+        if bearer_from_context(context) is None:
+            await context.abort(grpc.StatusCode.UNAUTHENTICATED, "Authorization token is required")
+        found = self._accounts.get(request.username_or_email.strip().lower())
+        if found is None:
+            await context.abort(grpc.StatusCode.NOT_FOUND, "No account with this username or email")
+        assert found is not None
+        return auth_pb2.FindAccountResponse(account_uuid=found[0], username=found[1])
 
 
 class KeyServer:
@@ -40,6 +53,12 @@ class KeyServer:
         self.key = key or Ed25519PrivateKey.generate()
         self.rogue = rogue or Ed25519PrivateKey.generate()  # never published
         self._server: ServiceServer | None = None
+        self._accounts: dict[str, tuple[str, str]] = {}  # lower-case username or email -> account
+
+    def add_account(self, account_uuid: str, username: str, email: str) -> None:
+        """Make `FindAccount` answer for this username and email."""
+        for name in (username, email):
+            self._accounts[name.lower()] = (account_uuid, username)
 
     @property
     def address(self) -> str:
@@ -55,11 +74,17 @@ class KeyServer:
         token_type: str = ACCESS_TYPE,
         ttl_seconds: int = 900,
         rogue: bool = False,
+        username: str = "",
     ) -> str:
         """A signed token for `account_uuid` (a negative ttl gives an expired one)."""
         key = self.rogue if rogue else self.key
         return sign_token(
-            key, key_id(key), subject=account_uuid, token_type=token_type, ttl_seconds=ttl_seconds
+            key,
+            key_id(key),
+            subject=account_uuid,
+            token_type=token_type,
+            ttl_seconds=ttl_seconds,
+            extra={"username": username} if username else None,
         )
 
     async def start(
@@ -70,7 +95,7 @@ class KeyServer:
             raise RuntimeError("KeyServer is already started")
 
         def register(server: grpc.aio.Server) -> list[str]:
-            auth_pb2_grpc.add_AuthServiceServicer_to_server(_PublicKeysOnly(self.key), server)
+            auth_pb2_grpc.add_AuthServiceServicer_to_server(_PublicKeysOnly(self.key, self._accounts), server)
             return [auth_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name]
 
         server = create_server(

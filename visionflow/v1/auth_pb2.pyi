@@ -126,3 +126,17 @@ class VerifyTokenResponse(_message.Message):
     username: str
     expires_at: _timestamp_pb2.Timestamp
     def __init__(self, account_uuid: _Optional[str] = ..., username: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class FindAccountRequest(_message.Message):
+    __slots__ = ("username_or_email",)
+    USERNAME_OR_EMAIL_FIELD_NUMBER: _ClassVar[int]
+    username_or_email: str
+    def __init__(self, username_or_email: _Optional[str] = ...) -> None: ...
+
+class FindAccountResponse(_message.Message):
+    __slots__ = ("account_uuid", "username")
+    ACCOUNT_UUID_FIELD_NUMBER: _ClassVar[int]
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    account_uuid: str
+    username: str
+    def __init__(self, account_uuid: _Optional[str] = ..., username: _Optional[str] = ...) -> None: ...

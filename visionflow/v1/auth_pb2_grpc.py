@@ -69,6 +69,11 @@ class AuthServiceStub:
                 request_serializer=visionflow_dot_v1_dot_auth__pb2.VerifyTokenRequest.SerializeToString,
                 response_deserializer=visionflow_dot_v1_dot_auth__pb2.VerifyTokenResponse.FromString,
                 _registered_method=True)
+        self.FindAccount = channel.unary_unary(
+                '/visionflow.v1.AuthService/FindAccount',
+                request_serializer=visionflow_dot_v1_dot_auth__pb2.FindAccountRequest.SerializeToString,
+                response_deserializer=visionflow_dot_v1_dot_auth__pb2.FindAccountResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -126,6 +131,14 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def FindAccount(self, request, context):
+        """An account by exact username or email (case-insensitive), for sharing a camera with it.
+        Authenticated callers only. Errors: RESOURCE_NOT_FOUND (same answer for any miss).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -163,6 +176,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.VerifyToken,
                     request_deserializer=visionflow_dot_v1_dot_auth__pb2.VerifyTokenRequest.FromString,
                     response_serializer=visionflow_dot_v1_dot_auth__pb2.VerifyTokenResponse.SerializeToString,
+            ),
+            'FindAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.FindAccount,
+                    request_deserializer=visionflow_dot_v1_dot_auth__pb2.FindAccountRequest.FromString,
+                    response_serializer=visionflow_dot_v1_dot_auth__pb2.FindAccountResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -354,6 +372,33 @@ class AuthService:
             '/visionflow.v1.AuthService/VerifyToken',
             visionflow_dot_v1_dot_auth__pb2.VerifyTokenRequest.SerializeToString,
             visionflow_dot_v1_dot_auth__pb2.VerifyTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FindAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/visionflow.v1.AuthService/FindAccount',
+            visionflow_dot_v1_dot_auth__pb2.FindAccountRequest.SerializeToString,
+            visionflow_dot_v1_dot_auth__pb2.FindAccountResponse.FromString,
             options,
             channel_credentials,
             insecure,

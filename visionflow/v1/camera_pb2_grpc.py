@@ -79,6 +79,26 @@ class CameraServiceStub:
                 request_serializer=visionflow_dot_v1_dot_camera__pb2.RenderMaskRequest.SerializeToString,
                 response_deserializer=visionflow_dot_v1_dot_camera__pb2.RenderMaskResponse.FromString,
                 _registered_method=True)
+        self.ShareCamera = channel.unary_unary(
+                '/visionflow.v1.CameraService/ShareCamera',
+                request_serializer=visionflow_dot_v1_dot_camera__pb2.ShareCameraRequest.SerializeToString,
+                response_deserializer=visionflow_dot_v1_dot_camera__pb2.ShareCameraResponse.FromString,
+                _registered_method=True)
+        self.ListCameraShares = channel.unary_unary(
+                '/visionflow.v1.CameraService/ListCameraShares',
+                request_serializer=visionflow_dot_v1_dot_camera__pb2.ListCameraSharesRequest.SerializeToString,
+                response_deserializer=visionflow_dot_v1_dot_camera__pb2.ListCameraSharesResponse.FromString,
+                _registered_method=True)
+        self.RevokeCameraShare = channel.unary_unary(
+                '/visionflow.v1.CameraService/RevokeCameraShare',
+                request_serializer=visionflow_dot_v1_dot_camera__pb2.RevokeCameraShareRequest.SerializeToString,
+                response_deserializer=visionflow_dot_v1_dot_camera__pb2.RevokeCameraShareResponse.FromString,
+                _registered_method=True)
+        self.ListSharedCameras = channel.unary_unary(
+                '/visionflow.v1.CameraService/ListSharedCameras',
+                request_serializer=visionflow_dot_v1_dot_camera__pb2.ListSharedCamerasRequest.SerializeToString,
+                response_deserializer=visionflow_dot_v1_dot_camera__pb2.ListSharedCamerasResponse.FromString,
+                _registered_method=True)
 
 
 class CameraServiceServicer:
@@ -142,6 +162,36 @@ class CameraServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ShareCamera(self, request, context):
+        """Sharing a camera view-only with another account (owner only). The grantee is a username or
+        email, resolved by the auth service. Errors: CAMERA_NOT_FOUND, INSUFFICIENT_PERMISSIONS (the
+        caller only views the camera), VALIDATION_ERROR (unknown grantee, self, past expiry, quota),
+        CONFLICT (already shared with that account).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCameraShares(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeCameraShare(self, request, context):
+        """Errors: RESOURCE_NOT_FOUND for a share that is not one of this camera's.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSharedCameras(self, request, context):
+        """The cameras other accounts share with the caller (active shares only), as viewers see them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CameraServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -189,6 +239,26 @@ def add_CameraServiceServicer_to_server(servicer, server):
                     servicer.RenderMask,
                     request_deserializer=visionflow_dot_v1_dot_camera__pb2.RenderMaskRequest.FromString,
                     response_serializer=visionflow_dot_v1_dot_camera__pb2.RenderMaskResponse.SerializeToString,
+            ),
+            'ShareCamera': grpc.unary_unary_rpc_method_handler(
+                    servicer.ShareCamera,
+                    request_deserializer=visionflow_dot_v1_dot_camera__pb2.ShareCameraRequest.FromString,
+                    response_serializer=visionflow_dot_v1_dot_camera__pb2.ShareCameraResponse.SerializeToString,
+            ),
+            'ListCameraShares': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCameraShares,
+                    request_deserializer=visionflow_dot_v1_dot_camera__pb2.ListCameraSharesRequest.FromString,
+                    response_serializer=visionflow_dot_v1_dot_camera__pb2.ListCameraSharesResponse.SerializeToString,
+            ),
+            'RevokeCameraShare': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeCameraShare,
+                    request_deserializer=visionflow_dot_v1_dot_camera__pb2.RevokeCameraShareRequest.FromString,
+                    response_serializer=visionflow_dot_v1_dot_camera__pb2.RevokeCameraShareResponse.SerializeToString,
+            ),
+            'ListSharedCameras': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSharedCameras,
+                    request_deserializer=visionflow_dot_v1_dot_camera__pb2.ListSharedCamerasRequest.FromString,
+                    response_serializer=visionflow_dot_v1_dot_camera__pb2.ListSharedCamerasResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -434,6 +504,114 @@ class CameraService:
             '/visionflow.v1.CameraService/RenderMask',
             visionflow_dot_v1_dot_camera__pb2.RenderMaskRequest.SerializeToString,
             visionflow_dot_v1_dot_camera__pb2.RenderMaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ShareCamera(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/visionflow.v1.CameraService/ShareCamera',
+            visionflow_dot_v1_dot_camera__pb2.ShareCameraRequest.SerializeToString,
+            visionflow_dot_v1_dot_camera__pb2.ShareCameraResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCameraShares(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/visionflow.v1.CameraService/ListCameraShares',
+            visionflow_dot_v1_dot_camera__pb2.ListCameraSharesRequest.SerializeToString,
+            visionflow_dot_v1_dot_camera__pb2.ListCameraSharesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeCameraShare(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/visionflow.v1.CameraService/RevokeCameraShare',
+            visionflow_dot_v1_dot_camera__pb2.RevokeCameraShareRequest.SerializeToString,
+            visionflow_dot_v1_dot_camera__pb2.RevokeCameraShareResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSharedCameras(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/visionflow.v1.CameraService/ListSharedCameras',
+            visionflow_dot_v1_dot_camera__pb2.ListSharedCamerasRequest.SerializeToString,
+            visionflow_dot_v1_dot_camera__pb2.ListSharedCamerasResponse.FromString,
             options,
             channel_credentials,
             insecure,

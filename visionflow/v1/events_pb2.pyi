@@ -17,10 +17,21 @@ class ChangeKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CHANGE_KIND_CREATED: _ClassVar[ChangeKind]
     CHANGE_KIND_UPDATED: _ClassVar[ChangeKind]
     CHANGE_KIND_DELETED: _ClassVar[ChangeKind]
+
+class AccessChangeReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ACCESS_CHANGE_REASON_UNSPECIFIED: _ClassVar[AccessChangeReason]
+    ACCESS_CHANGE_REASON_SHARE_REVOKED: _ClassVar[AccessChangeReason]
+    ACCESS_CHANGE_REASON_SHARE_EXPIRED: _ClassVar[AccessChangeReason]
+    ACCESS_CHANGE_REASON_CAMERA_DELETED: _ClassVar[AccessChangeReason]
 CHANGE_KIND_UNSPECIFIED: ChangeKind
 CHANGE_KIND_CREATED: ChangeKind
 CHANGE_KIND_UPDATED: ChangeKind
 CHANGE_KIND_DELETED: ChangeKind
+ACCESS_CHANGE_REASON_UNSPECIFIED: AccessChangeReason
+ACCESS_CHANGE_REASON_SHARE_REVOKED: AccessChangeReason
+ACCESS_CHANGE_REASON_SHARE_EXPIRED: AccessChangeReason
+ACCESS_CHANGE_REASON_CAMERA_DELETED: AccessChangeReason
 
 class CameraChanged(_message.Message):
     __slots__ = ("kind", "camera", "changed_at")
@@ -99,3 +110,15 @@ class SessionEnded(_message.Message):
     refuse_until: _timestamp_pb2.Timestamp
     session_ids: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, account_uuid: _Optional[str] = ..., session_id: _Optional[str] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refuse_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., session_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CameraAccessChanged(_message.Message):
+    __slots__ = ("camera_id", "account_uuid", "reason", "changed_at")
+    CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_UUID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
+    camera_id: int
+    account_uuid: str
+    reason: AccessChangeReason
+    changed_at: _timestamp_pb2.Timestamp
+    def __init__(self, camera_id: _Optional[int] = ..., account_uuid: _Optional[str] = ..., reason: _Optional[_Union[AccessChangeReason, str]] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -20,7 +20,7 @@ NOTIFICATION_STATUS_UNREAD: NotificationStatus
 NOTIFICATION_STATUS_READ: NotificationStatus
 
 class Notification(_message.Message):
-    __slots__ = ("id", "account_uuid", "camera_id", "camera_name", "message", "image_path", "detection_type", "confidence", "status", "created_at", "region_name", "notification_sent", "metadata_json")
+    __slots__ = ("id", "account_uuid", "camera_id", "camera_name", "message", "image_path", "detection_type", "confidence", "status", "created_at", "region_name", "notification_sent", "metadata_json", "shared", "owner_username")
     ID_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_UUID_FIELD_NUMBER: _ClassVar[int]
     CAMERA_ID_FIELD_NUMBER: _ClassVar[int]
@@ -34,6 +34,8 @@ class Notification(_message.Message):
     REGION_NAME_FIELD_NUMBER: _ClassVar[int]
     NOTIFICATION_SENT_FIELD_NUMBER: _ClassVar[int]
     METADATA_JSON_FIELD_NUMBER: _ClassVar[int]
+    SHARED_FIELD_NUMBER: _ClassVar[int]
+    OWNER_USERNAME_FIELD_NUMBER: _ClassVar[int]
     id: int
     account_uuid: str
     camera_id: int
@@ -47,7 +49,21 @@ class Notification(_message.Message):
     region_name: str
     notification_sent: bool
     metadata_json: str
-    def __init__(self, id: _Optional[int] = ..., account_uuid: _Optional[str] = ..., camera_id: _Optional[int] = ..., camera_name: _Optional[str] = ..., message: _Optional[str] = ..., image_path: _Optional[str] = ..., detection_type: _Optional[str] = ..., confidence: _Optional[float] = ..., status: _Optional[_Union[NotificationStatus, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., region_name: _Optional[str] = ..., notification_sent: _Optional[bool] = ..., metadata_json: _Optional[str] = ...) -> None: ...
+    shared: bool
+    owner_username: str
+    def __init__(self, id: _Optional[int] = ..., account_uuid: _Optional[str] = ..., camera_id: _Optional[int] = ..., camera_name: _Optional[str] = ..., message: _Optional[str] = ..., image_path: _Optional[str] = ..., detection_type: _Optional[str] = ..., confidence: _Optional[float] = ..., status: _Optional[_Union[NotificationStatus, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., region_name: _Optional[str] = ..., notification_sent: _Optional[bool] = ..., metadata_json: _Optional[str] = ..., shared: _Optional[bool] = ..., owner_username: _Optional[str] = ...) -> None: ...
+
+class AuthorizeImageRequest(_message.Message):
+    __slots__ = ("image_path",)
+    IMAGE_PATH_FIELD_NUMBER: _ClassVar[int]
+    image_path: str
+    def __init__(self, image_path: _Optional[str] = ...) -> None: ...
+
+class AuthorizeImageResponse(_message.Message):
+    __slots__ = ("owner_account_uuid",)
+    OWNER_ACCOUNT_UUID_FIELD_NUMBER: _ClassVar[int]
+    owner_account_uuid: str
+    def __init__(self, owner_account_uuid: _Optional[str] = ...) -> None: ...
 
 class CreateNotificationRequest(_message.Message):
     __slots__ = ("camera_id", "camera_name", "message", "image_path", "detection_type", "confidence", "region_name", "metadata_json", "event_id")

@@ -54,6 +54,11 @@ class NotifierServiceStub:
                 request_serializer=visionflow_dot_v1_dot_notifier__pb2.MarkAllNotificationsReadRequest.SerializeToString,
                 response_deserializer=visionflow_dot_v1_dot_notifier__pb2.MarkAllNotificationsReadResponse.FromString,
                 _registered_method=True)
+        self.AuthorizeImage = channel.unary_unary(
+                '/visionflow.v1.NotifierService/AuthorizeImage',
+                request_serializer=visionflow_dot_v1_dot_notifier__pb2.AuthorizeImageRequest.SerializeToString,
+                response_deserializer=visionflow_dot_v1_dot_notifier__pb2.AuthorizeImageResponse.FromString,
+                _registered_method=True)
         self.AddEmailRecipient = channel.unary_unary(
                 '/visionflow.v1.NotifierService/AddEmailRecipient',
                 request_serializer=visionflow_dot_v1_dot_notifier__pb2.AddEmailRecipientRequest.SerializeToString,
@@ -122,13 +127,22 @@ class NotifierServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateNotification(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Errors: INSUFFICIENT_PERMISSIONS for a notification the caller only sees through a share.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def MarkAllNotificationsRead(self, request, context):
         """Marks every unread notification of the caller read; answers how many changed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AuthorizeImage(self, request, context):
+        """Whose image key the caller may read: its own, or the picture of a notification shared with it.
+        Errors: RESOURCE_NOT_FOUND for anything else.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -221,6 +235,11 @@ def add_NotifierServiceServicer_to_server(servicer, server):
                     servicer.MarkAllNotificationsRead,
                     request_deserializer=visionflow_dot_v1_dot_notifier__pb2.MarkAllNotificationsReadRequest.FromString,
                     response_serializer=visionflow_dot_v1_dot_notifier__pb2.MarkAllNotificationsReadResponse.SerializeToString,
+            ),
+            'AuthorizeImage': grpc.unary_unary_rpc_method_handler(
+                    servicer.AuthorizeImage,
+                    request_deserializer=visionflow_dot_v1_dot_notifier__pb2.AuthorizeImageRequest.FromString,
+                    response_serializer=visionflow_dot_v1_dot_notifier__pb2.AuthorizeImageResponse.SerializeToString,
             ),
             'AddEmailRecipient': grpc.unary_unary_rpc_method_handler(
                     servicer.AddEmailRecipient,
@@ -381,6 +400,33 @@ class NotifierService:
             '/visionflow.v1.NotifierService/MarkAllNotificationsRead',
             visionflow_dot_v1_dot_notifier__pb2.MarkAllNotificationsReadRequest.SerializeToString,
             visionflow_dot_v1_dot_notifier__pb2.MarkAllNotificationsReadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AuthorizeImage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/visionflow.v1.NotifierService/AuthorizeImage',
+            visionflow_dot_v1_dot_notifier__pb2.AuthorizeImageRequest.SerializeToString,
+            visionflow_dot_v1_dot_notifier__pb2.AuthorizeImageResponse.FromString,
             options,
             channel_credentials,
             insecure,

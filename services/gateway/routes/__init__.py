@@ -15,6 +15,7 @@ from services.gateway.routes import (
     notifications,
     pages_app,
     regions,
+    shares,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -22,6 +23,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     accounts.router,
     pages_app.router,
     cameras.router,
+    shares.router,
     regions.router,
     notifications.router,
     email.router,

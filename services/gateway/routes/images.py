@@ -1,4 +1,5 @@
-"""`/showimage/<path>`: the caller's own images from the JetStream object store, nothing else.
+"""`/showimage/<path>`: the caller's own images from the JetStream object store, and the pictures
+of notifications shared with the caller (the notifier says which: AuthorizeImage), nothing else.
 
 Keys look like `<account_uuid>/...`. Anything outside the caller's prefix, any `..`, absolute
 path, backslash, empty segment or unknown extension is "not found", like a missing image.
@@ -24,6 +25,7 @@ from services.gateway.deps import BrowserTokenDep, ClientsDep, get_link_signer, 
 from visionflow import subjects
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.snapshots import IMAGE_TYPES, checked_key
+from visionflow.v1 import notifier_pb2
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["images"])
@@ -66,7 +68,18 @@ async def _owner(
         if owner is not None:
             return owner
     if token is not None:
-        return (await verify_caller(clients, token)).account_uuid
+        caller = await verify_caller(clients, token)
+        if path.partition("/")[0] == caller.account_uuid:
+            return caller.account_uuid
+        # Another account's key: the picture of a notification shared with the caller, or nothing.
+        ask = notifier_pb2.AuthorizeImageRequest(image_path=path)
+        try:
+            reply = await clients.rpc(clients.notifier.AuthorizeImage, ask, token=caller.token)
+        except VisionFlowError as error:
+            if error.code in (ErrorCode.RESOURCE_NOT_FOUND, ErrorCode.VALIDATION_ERROR):
+                raise _not_found() from None
+            raise
+        return reply.owner_account_uuid or caller.account_uuid
     if signed:
         raise _not_found()
     raise VisionFlowError(ErrorCode.AUTH_REQUIRED, "Authorization token is required")

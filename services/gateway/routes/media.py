@@ -1,6 +1,7 @@
 """Live media: MJPEG relays of raw and annotated frames, the snapshot, and the region editor page.
 
-Streams relay NATS frames through the shared `FrameHub`; only the camera's owner may watch.
+Streams relay NATS frames through the shared `FrameHub`; the camera's owner and the accounts it
+is shared with (GetCamera answers for both) may watch; the region editor is the owner's only.
 """
 
 from __future__ import annotations
@@ -98,8 +99,9 @@ async def relay(
 ) -> AsyncIterator[bytes]:
     """MJPEG parts of the newest frames; ends when the camera goes away or the hub closes, when
     the viewer's token expires (`expires_at`, Unix time), or when a re-check (every `recheck_s`,
-    and whenever no frame came for `idle_seconds`) finds the camera no longer the viewer's, or
-    when `session_ended` says the viewer's session was logged out (asked before every frame).
+    whenever no frame came for `idle_seconds`, and at once when the feed is nudged because access
+    to the camera changed) finds the camera no longer the viewer's, or when `session_ended` says
+    the viewer's session was logged out (asked before every frame).
 
     A client disconnect cancels this generator (Starlette), which leaves the feed.
     """
@@ -109,14 +111,16 @@ async def relay(
     try:
         async with hub.watch(subject) as slot:
             version = 0
+            nudges = slot.nudges  # access changes (services/gateway/access.py) re-check at once
             while True:
                 if expires_at and time.time() >= expires_at:
                     return  # the viewer's access token ran out: it must log in again
                 if session_ended is not None and session_ended():
                     return  # the viewer's session was logged out (services/gateway/sessions.py)
                 wait = min(idle_seconds, max(0.05, next_check - loop.time()))
-                got = await slot.next(version, timeout=wait)
-                if got is None or loop.time() >= next_check:
+                got = await slot.next(version, timeout=wait, nudges=nudges)
+                if got is None or loop.time() >= next_check or slot.nudges != nudges:
+                    nudges = slot.nudges
                     next_check = loop.time() + recheck_s
                     if not await still_owned():
                         return
@@ -233,6 +237,8 @@ async def snapshot_ui(
 ) -> HTMLResponse:
     """The region editor; the classes it offers are the labels the camera's model detects."""
     camera = await owned_camera(clients, caller, camera_id)
+    if camera.access == camera_pb2.CAMERA_ACCESS_VIEWER:  # a shared camera's regions are the owner's
+        raise VisionFlowError(ErrorCode.INSUFFICIENT_PERMISSIONS, "無權限訪問此攝影機")
     classes = await region_classes(clients, camera.model_name)
     context = {
         "camera_id": camera.id or camera_id,

@@ -2,7 +2,9 @@
 // (PATCH /cameras/<id> with the fields that changed; validation errors shown under their
 // fields), the region editor link and delete after a confirmation dialog (DELETE /cameras/<id>).
 // The camera's data comes from GET /cameras (the API has no single-camera JSON route), polled for
-// its status.
+// its status. A camera another account shares with the caller (GET /shared_cameras) opens
+// read-only: the live view and a "shared by" note, no settings, regions, sharing or delete. The
+// owner's "Sharing" section is static/sharing.js.
 "use strict";
 
 (function () {
@@ -26,6 +28,7 @@
   const dialog = document.getElementById("delete-dialog");
   const TEXT_FIELDS = ["name", "stream_url", "location", "detect_stream_url", "model_name"];
   let camera = null;
+  let readOnly = false;
 
   function input(name) {
     return form.querySelector('[data-field="' + name + '"]');
@@ -80,25 +83,56 @@
     input("detect_fps").value = String(camera.detect_fps);
   }
 
+  // The camera from the caller's own ones, else from those shared with it (then read-only).
+  async function find() {
+    const lists = readOnly ? ["/shared_cameras"] : ["/cameras", "/shared_cameras"];
+    for (const path of lists) {
+      const [response, payload] = await session.api(path);
+      if (!response.ok) {
+        i18n.setError(statusLine, payload, response.status);
+        statusLine.className = "bad";
+        return undefined;
+      }
+      const found = payload.data.find(function (c) { return c.id === cameraId; });
+      if (found) {
+        readOnly = path === "/shared_cameras";
+        return found;
+      }
+    }
+    return null;
+  }
+
+  function showReadOnly(found) {
+    document.getElementById("settings").hidden = true;
+    document.getElementById("regions-line").hidden = true;
+    const notice = document.getElementById("shared-notice");
+    notice.hidden = false;
+    i18n.set(notice, "sharing.shared_by", { owner: found.owner_username });
+  }
+
   async function load(first) {
-    const [response, payload] = await session.api("/cameras");
-    if (!response.ok) {
-      i18n.setError(statusLine, payload, response.status);
-      statusLine.className = "bad";
+    const found = await find();
+    if (found === undefined) {
       return;
     }
-    const found = payload.data.find(function (c) { return c.id === cameraId; });
     if (!found) {
+      live.removeAttribute("src");
       i18n.set(title, "camera.not_found_heading");
       i18n.set(statusLine, "error.CAMERA_NOT_FOUND");
       statusLine.className = "bad";
       body.hidden = true;
       dangerZone.hidden = true;
       badge.hidden = true;
+      document.getElementById("shared-notice").hidden = true;
+      document.getElementById("sharing").hidden = true;
       return;
     }
     showCamera(found);
-    if (first) {
+    if (first && readOnly) {
+      showReadOnly(found);
+      body.hidden = false;
+      showLive();
+    } else if (first) {
       fillForm();
       body.hidden = false;
       dangerZone.hidden = false;
@@ -107,6 +141,7 @@
       regionsLink.href = session.withToken("/snapshot_ui/" + cameraId);
       regionsLink.removeAttribute("aria-disabled");
       showLive();
+      await window.VF.sharing.start(cameraId);
     }
   }
 

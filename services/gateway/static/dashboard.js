@@ -2,7 +2,9 @@
 // status badges change and cameras come and go without a reload), each tile with a still that
 // refreshes (raw snapshot or recognized frame, per tile), a click through to the camera page and
 // links to the streams and region editor; an "Add camera" form (POST /cameras); the newest
-// notifications (GET /notifications). Tokens and API calls: static/session.js.
+// notifications (GET /notifications). Cameras other accounts share with the caller
+// (GET /shared_cameras) have their own grid: "shared by <owner>", no region link, and they
+// vanish when the share ends. Tokens and API calls: static/session.js.
 "use strict";
 
 (function () {
@@ -24,7 +26,10 @@
   const addButton = document.getElementById("add-camera");
   const notificationList = document.getElementById("notifications");
   const noNotifications = document.getElementById("no-notifications");
-  const tiles = new Map(); // camera id -> {element, camera, picturedAt, url}
+  const sharedSection = document.getElementById("shared-section");
+  const sharedGrid = document.getElementById("shared-cameras");
+  const tiles = new Map(); // camera id -> {element, camera, picturedAt, url}, own cameras
+  const sharedTiles = new Map(); // the same, cameras shared with the caller
   let pictureQueue = Promise.resolve();
 
   function say(key, args, isError) {
@@ -69,14 +74,14 @@
   function refreshPicture(tile) {
     tile.picturedAt = Date.now();
     pictureQueue = pictureQueue.then(async function () {
-      if (!tiles.has(tile.camera.id)) {
+      const id = tile.camera.id;
+      if (tile.map.get(id) !== tile) {
         return;
       }
-      const id = tile.camera.id;
       const blob = viewOf(id) === "annotated"
         ? await frames.firstFrame("/recognized_stream/" + id, session.token(), FRAME_TIMEOUT_MS)
         : await frames.snapshot(id, session.token());
-      if (tiles.get(id) === tile) {
+      if (tile.map.get(id) === tile) {
         showPicture(tile, blob);
       }
     });
@@ -102,16 +107,26 @@
       when: i18n.formatDate(camera.last_active),
     });
     i18n.setAttribute(element.querySelector(".thumb"), "alt", "tile.picture_alt", { name: camera.name });
+    if (camera.access === "viewer") {
+      const shared = element.querySelector(".shared-badge");
+      shared.hidden = false;
+      i18n.set(shared, "tile.shared_by", { owner: camera.owner_username });
+    }
   }
 
-  function newTile(camera) {
+  function newTile(camera, map) {
     const element = template.content.firstElementChild.cloneNode(true);
     element.dataset.cameraId = String(camera.id);
-    const tile = { element: element, camera: camera, picturedAt: 0, url: null };
+    const tile = { element: element, camera: camera, picturedAt: 0, url: null, map: map };
     element.querySelector(".tile-link").href = "/cameras/" + camera.id;
     element.querySelector(".link-recognized").href = session.withToken("/recognized_stream/" + camera.id);
     element.querySelector(".link-raw").href = session.withToken("/get_stream/" + camera.id);
-    element.querySelector(".link-regions").href = session.withToken("/snapshot_ui/" + camera.id);
+    if (camera.access === "viewer") {
+      element.classList.add("shared");
+      element.querySelector(".link-regions").remove(); // the regions are the owner's
+    } else {
+      element.querySelector(".link-regions").href = session.withToken("/snapshot_ui/" + camera.id);
+    }
     element.querySelectorAll(".toggle").forEach(function (button) {
       button.addEventListener("click", function () {
         setView(camera.id, button.dataset.view);
@@ -124,32 +139,31 @@
     return tile;
   }
 
-  function renderCameras(cameras) {
+  function renderCameras(cameras, map, into) {
     const seen = new Set();
     cameras.forEach(function (camera, index) {
       seen.add(camera.id);
-      let tile = tiles.get(camera.id);
+      let tile = map.get(camera.id);
       if (!tile) {
-        tile = newTile(camera);
-        tiles.set(camera.id, tile);
+        tile = newTile(camera, map);
+        map.set(camera.id, tile);
       }
       tile.camera = camera;
       fillTile(tile);
-      if (grid.children[index] !== tile.element) {
-        grid.insertBefore(tile.element, grid.children[index] || null);
+      if (into.children[index] !== tile.element) {
+        into.insertBefore(tile.element, into.children[index] || null);
       }
       if (Date.now() - tile.picturedAt > PICTURE_REFRESH_MS) {
         refreshPicture(tile);
       }
     });
-    Array.from(tiles.keys()).forEach(function (id) {
+    Array.from(map.keys()).forEach(function (id) {
       if (!seen.has(id)) {
-        showPicture(tiles.get(id), null);
-        tiles.get(id).element.remove();
-        tiles.delete(id);
+        showPicture(map.get(id), null);
+        map.get(id).element.remove();
+        map.delete(id);
       }
     });
-    emptyState.hidden = cameras.length > 0;
   }
 
   async function loadCameras() {
@@ -159,8 +173,18 @@
       statusLine.className = "bad";
       return;
     }
-    renderCameras(payload.data);
+    renderCameras(payload.data, tiles, grid);
+    emptyState.hidden = payload.data.length > 0;
     say(payload.total === 0 ? "dashboard.count_none" : "dashboard.count", { count: payload.total });
+  }
+
+  async function loadShared() {
+    const [response, payload] = await session.api("/shared_cameras");
+    if (!response.ok) {
+      return; // the own grid's status line reports what is wrong with the session
+    }
+    renderCameras(payload.data, sharedTiles, sharedGrid);
+    sharedSection.hidden = payload.data.length === 0;
   }
 
   function notificationItem(item) {
@@ -176,6 +200,11 @@
     const title = document.createElement("strong");
     title.textContent = item.camera_name;
     text.appendChild(title);
+    if (item.shared) {
+      const shared = i18n.set(document.createElement("span"), "tile.shared_by", { owner: item.owner_username });
+      shared.className = "badge shared-badge";
+      text.append(" ", shared);
+    }
     text.appendChild(document.createTextNode(" " + item.message));
     const time = document.createElement("div");
     time.className = "hint";
@@ -255,8 +284,9 @@
     session.toLogin();
     return;
   }
-  loadCameras().then(loadNotifications).then(function () {
+  loadCameras().then(loadShared).then(loadNotifications).then(function () {
     every(CAMERA_POLL_MS, loadCameras);
+    every(CAMERA_POLL_MS, loadShared);
     every(NOTIFICATION_POLL_MS, loadNotifications);
   }).catch(function (error) {
     statusLine.className = "bad";

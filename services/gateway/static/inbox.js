@@ -1,7 +1,8 @@
 // Notifications page (/inbox): GET /notifications a page at a time, newest first, filtered by
 // unread/read; each with its snapshot (/showimage), mark read (PATCH /notifications/<id>), and
 // mark all read (one POST /notifications/mark_all_read). The current page is
-// polled, so new notifications arrive without a reload.
+// polled, so new notifications arrive without a reload. Notifications of a camera shared with the
+// caller show whose they are and cannot be marked (the read state is the owner's).
 "use strict";
 
 (function () {
@@ -75,10 +76,17 @@
     li.appendChild(body);
     const actions = document.createElement("div");
     actions.className = "item-actions";
-    const badge = i18n.set(document.createElement("span"), "inbox.state_" + notification.status);
-    badge.className = "badge " + notification.status;
-    actions.appendChild(badge);
-    if (notification.status === "unread") {
+    if (notification.shared) {
+      li.classList.add("shared");
+      const shared = i18n.set(document.createElement("span"), "tile.shared_by", { owner: notification.owner_username });
+      shared.className = "badge shared-badge";
+      actions.appendChild(shared);
+    } else {
+      const badge = i18n.set(document.createElement("span"), "inbox.state_" + notification.status);
+      badge.className = "badge " + notification.status;
+      actions.appendChild(badge);
+    }
+    if (notification.status === "unread" && !notification.shared) {
       const button = i18n.set(document.createElement("button"), "inbox.mark_read");
       button.type = "button";
       button.className = "small mark-read";

@@ -28,6 +28,15 @@ from visionflow.v1 import camera_pb2_grpc
 class Account:
     uuid: str
     token: str
+    username: str = ""
+
+
+def make_account(keys: KeyServer, name: str) -> Account:
+    """A fresh account the stand-in auth server can find by username or email."""
+    account = str(uuid.uuid4())
+    username = f"{name}-{account[:8]}"
+    keys.add_account(account, username, f"{username}@example.test")
+    return Account(account, keys.token(account, username=username), username)
 
 
 @pytest.fixture(scope="package")
@@ -38,14 +47,12 @@ def keys() -> KeyServer:
 
 @pytest.fixture(scope="package")
 def alice(keys: KeyServer) -> Account:
-    account = str(uuid.uuid4())
-    return Account(account, keys.token(account))
+    return make_account(keys, "alice")
 
 
 @pytest.fixture(scope="package")
 def bob(keys: KeyServer) -> Account:
-    account = str(uuid.uuid4())
-    return Account(account, keys.token(account))
+    return make_account(keys, "bob")
 
 
 @pytest.fixture(scope="package")

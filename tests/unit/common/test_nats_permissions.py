@@ -63,6 +63,9 @@ async def test_anonymous_and_wrong_passwords_arerefused(server: NatsServer) -> N
         ("ingest", subjects.session_ended(VICTIM)),
         ("detector", subjects.session_ended(VICTIM)),
         ("camera", subjects.session_ended(VICTIM)),
+        # A forged access change would make relays re-check (or, trusted, end someone's stream).
+        ("gateway", subjects.access_camera(1)),
+        ("ingest", subjects.access_camera(1)),
     ],
 )
 async def test_a_role_cannot_publish_what_another_role_owns(

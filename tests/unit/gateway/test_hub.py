@@ -50,6 +50,25 @@ async def test_closing_a_slot_ends_its_viewers() -> None:
         await waiter
 
 
+async def test_a_nudge_wakes_the_viewers_of_that_camera_only(nc: NATS) -> None:
+    """Access changed (services/gateway/access.py): each relay of the camera re-checks at once,
+    also one that was busy sending when the nudge came (it compares the count)."""
+    hub = FrameHub(nc)
+    async with (
+        hub.watch(subjects.frames_raw(ACCOUNT, 7)) as raw,
+        hub.watch(subjects.frames_raw(ACCOUNT, 8)) as other,
+    ):
+        seen = raw.nudges
+        waiter = asyncio.create_task(raw.next(0, timeout=10, nudges=seen))
+        bystander = asyncio.create_task(other.next(0, timeout=0.3, nudges=other.nudges))
+        await asyncio.sleep(0.01)
+        assert hub.nudge_camera(7) == 1
+        assert await waiter is None
+        assert raw.nudges == seen + 1
+        assert await raw.next(0, timeout=10, nudges=seen) is None  # not lost while busy
+        assert await bystander is None and other.nudges == 0  # timed out, never nudged
+
+
 async def test_viewers_of_a_subject_share_one_subscription(nc: NATS) -> None:
     hub = FrameHub(nc)
     subject = subjects.frames_raw(ACCOUNT, 101)
