@@ -102,6 +102,54 @@ class LineTarget(Answer):
     notification_types: list[str]
 
 
+class Share(Answer):
+    id: int
+    camera_id: int
+    grantee_username: str
+    include_past_notifications: bool
+    expires_at: str | None
+    created_at: str | None
+
+
+class SharedCamera(Answer):
+    id: int
+    name: str
+    location: str
+    recognition: bool
+    status: Literal["connecting", "online", "offline", "error"]
+    created_at: str | None
+    last_active: str | None
+    access: Literal["viewer"]
+    owner_username: str
+    share_id: int
+    include_past_notifications: bool
+    granted_at: str | None
+    expires_at: str | None
+
+
+class ShareOne(Success):
+    data: Share
+
+
+class ShareList(Success):
+    data: list[Share]
+    total: int
+
+
+class ShareRevoked(Answer):
+    share_id: int
+    camera_id: int
+
+
+class ShareRevokedAnswer(Success):
+    data: ShareRevoked
+
+
+class SharedCameraList(Success):
+    data: list[SharedCamera]
+    total: int
+
+
 class Registered(Success):
     account_uuid: str
 
@@ -219,6 +267,7 @@ class VerificationResentAnswer(Success):
 
 
 _ERRORS: dict[int, str] = {
+    400: "A body that is not JSON, or a malformed request (`VALIDATION_ERROR`)",
     401: "No or an invalid access token (`AUTH_REQUIRED`, `INVALID_TOKEN`)",
     403: "Not allowed (`INSUFFICIENT_PERMISSIONS`)",
     404: "Not found or not yours (`CAMERA_NOT_FOUND`, `RESOURCE_NOT_FOUND`)",
@@ -227,10 +276,17 @@ _ERRORS: dict[int, str] = {
     429: "Too many requests (`RATE_LIMIT_EXCEEDED`, with `Retry-After`)",
     503: "A service behind the gateway is unavailable (`SERVICE_UNAVAILABLE`, with `Retry-After`)",
 }
-PUBLIC = (409, 422, 429, 503)
-AUTHENTICATED = (401, 403, 404, 409, 422, 429, 503)
+PUBLIC = (400, 409, 422, 429, 503)
+AUTHENTICATED = (400, 401, 403, 404, 409, 422, 429, 503)
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` of a route: the error envelope for each status it may answer."""
-    return {status: {"model": ErrorEnvelope, "description": _ERRORS[status]} for status in statuses}
+    # The schema inline, under application/json: HTML routes answer errors in JSON too.
+    envelope = {"application/json": {"schema": ErrorEnvelope.model_json_schema()}}
+    return {status: {"description": _ERRORS[status], "content": envelope} for status in statuses}
+
+
+def page_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of an HTML page that answers some failures with a page of its own."""
+    return {status: {"description": _ERRORS[status], "content": {"text/html": {}}} for status in statuses}

@@ -18,6 +18,7 @@ from services.gateway.responses import (
     EmailRecipientOne,
     VerificationResentAnswer,
     errors,
+    page_errors,
 )
 from services.gateway.schemas import EmailRecipientCreate, EmailRecipientUpdate
 from visionflow.errors import ErrorCode, VisionFlowError
@@ -65,6 +66,7 @@ async def add_recipient(body: EmailRecipientCreate, caller: CallerDep, clients: 
     "/email_recipients/verify",
     response_class=HTMLResponse,
     summary="Verification link from the mail (no login needed)",
+    responses={**page_errors(400, 404, 409, 429), **errors(422, 503)},
 )
 async def verify_recipient(
     request: Request,

@@ -22,6 +22,7 @@ from nats.js.errors import InvalidObjectNameError, NotFoundError
 
 from services.gateway.clients import Clients
 from services.gateway.deps import BrowserTokenDep, ClientsDep, get_link_signer, verify_caller
+from services.gateway.responses import AUTHENTICATED, errors
 from visionflow import subjects
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.snapshots import IMAGE_TYPES, checked_key
@@ -90,7 +91,10 @@ async def _owner(
     summary="One of the caller's images (e.g. a notification snapshot)",
     description="Needs the owner's token, or `exp` and `sig` from a signed link in an alert.",
     response_class=Response,
-    responses={200: {"content": {t: {} for t in sorted(set(IMAGE_TYPES.values()))}}},
+    responses={
+        200: {"content": {t: {} for t in sorted(set(IMAGE_TYPES.values()))}},
+        **errors(*AUTHENTICATED),
+    },
 )
 async def show_image(
     image_path: str,

@@ -20,6 +20,7 @@ from services.gateway.deps import BrowserCallerDep, Caller, CameraId, ClientsDep
 from services.gateway.hub import Frame, FrameHub, HubClosed
 from services.gateway.labels import region_classes
 from services.gateway.pages import render_page
+from services.gateway.responses import AUTHENTICATED, errors
 from visionflow import subjects
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.v1 import camera_pb2, media_pb2
@@ -169,7 +170,7 @@ async def _stream(
     "/get_stream/{camera_id}",
     summary="MJPEG stream of the raw camera frames",
     response_class=MjpegResponse,
-    responses={200: {"content": {MJPEG_MEDIA_TYPE: {}}}},
+    responses={200: {"content": {MJPEG_MEDIA_TYPE: {}}}, **errors(*AUTHENTICATED)},
 )
 async def get_stream(
     camera_id: CameraId, caller: BrowserCallerDep, clients: ClientsDep, settings: SettingsDep
@@ -181,7 +182,7 @@ async def get_stream(
     "/recognized_stream/{camera_id}",
     summary="MJPEG stream with detections and regions drawn",
     response_class=MjpegResponse,
-    responses={200: {"content": {MJPEG_MEDIA_TYPE: {}}}},
+    responses={200: {"content": {MJPEG_MEDIA_TYPE: {}}}, **errors(*AUTHENTICATED)},
 )
 async def recognized_stream(
     camera_id: CameraId, caller: BrowserCallerDep, clients: ClientsDep, settings: SettingsDep
@@ -217,7 +218,7 @@ async def snapshot_jpeg(
     "/snapshot/{camera_id}.jpg",
     summary="The camera's current frame as JPEG",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}}}},
+    responses={200: {"content": {"image/jpeg": {}}}, **errors(*AUTHENTICATED)},
 )
 async def snapshot(
     camera_id: CameraId, caller: BrowserCallerDep, clients: ClientsDep, settings: SettingsDep
@@ -231,6 +232,7 @@ async def snapshot(
     "/snapshot_ui/{camera_id}",
     response_class=HTMLResponse,
     summary="Snapshot with the saved regions and a polygon editor",
+    responses=errors(*AUTHENTICATED),
 )
 async def snapshot_ui(
     camera_id: CameraId, request: Request, caller: BrowserCallerDep, clients: ClientsDep

@@ -89,7 +89,7 @@ async def delete_regions(camera_id: CameraId, caller: CallerDep, clients: Client
     "/mask/{camera_id}",
     summary="PNG mask: black background, regions filled white",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}}}},
+    responses={200: {"content": {"image/png": {}}}, **errors(*AUTHENTICATED)},
 )
 async def mask(
     camera_id: CameraId,

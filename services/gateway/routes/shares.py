@@ -11,13 +11,27 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.gateway import render
 from services.gateway.deps import CallerDep, CameraId, ClientsDep, ResourceId
+from services.gateway.responses import (
+    AUTHENTICATED,
+    SharedCameraList,
+    ShareList,
+    ShareOne,
+    ShareRevokedAnswer,
+    errors,
+)
 from services.gateway.schemas import ShareCreate
 from visionflow.v1 import camera_pb2
 
 router = APIRouter(tags=["sharing"])
 
 
-@router.post("/cameras/{camera_id}/shares", status_code=201, summary="Share a camera view-only")
+@router.post(
+    "/cameras/{camera_id}/shares",
+    status_code=201,
+    summary="Share a camera view-only",
+    response_model=ShareOne,
+    responses=errors(*AUTHENTICATED),
+)
 async def create_share(
     camera_id: CameraId, body: ShareCreate, caller: CallerDep, clients: ClientsDep
 ) -> JSONResponse:
@@ -37,7 +51,12 @@ async def create_share(
     )
 
 
-@router.get("/cameras/{camera_id}/shares", summary="Who a camera is shared with (owner only)")
+@router.get(
+    "/cameras/{camera_id}/shares",
+    summary="Who a camera is shared with (owner only)",
+    response_model=ShareList,
+    responses=errors(*AUTHENTICATED),
+)
 async def list_shares(camera_id: CameraId, caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
     request = camera_pb2.ListCameraSharesRequest(camera_id=camera_id)
     reply = await clients.rpc(clients.camera.ListCameraShares, request, token=caller.token)
@@ -45,7 +64,12 @@ async def list_shares(camera_id: CameraId, caller: CallerDep, clients: ClientsDe
     return {"status": "success", "data": shares, "total": len(shares)}
 
 
-@router.delete("/cameras/{camera_id}/shares/{share_id}", summary="Revoke a share (owner only)")
+@router.delete(
+    "/cameras/{camera_id}/shares/{share_id}",
+    summary="Revoke a share (owner only)",
+    response_model=ShareRevokedAnswer,
+    responses=errors(*AUTHENTICATED),
+)
 async def revoke_share(
     camera_id: CameraId, share_id: ResourceId, caller: CallerDep, clients: ClientsDep
 ) -> dict[str, Any]:
@@ -58,7 +82,12 @@ async def revoke_share(
     }
 
 
-@router.get("/shared_cameras", summary="Cameras other accounts share with the caller")
+@router.get(
+    "/shared_cameras",
+    summary="Cameras other accounts share with the caller",
+    response_model=SharedCameraList,
+    responses=errors(*AUTHENTICATED),
+)
 async def shared_cameras(caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
     request = camera_pb2.ListSharedCamerasRequest()
     reply = await clients.rpc(clients.camera.ListSharedCameras, request, token=caller.token)
