@@ -9,39 +9,9 @@ separate, a registration flood leaves the login lane untouched.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from typing import TypeVar
+from visionflow.worklane import BUSY_MESSAGE, Lane
 
-from visionflow.errors import ErrorCode, VisionFlowError
-
-T = TypeVar("T")
-
-BUSY_MESSAGE = "The server is busy; try again in a moment"
-
-
-class Lane:
-    """At most `concurrency` hashes at once, `queue` more waiting."""
-
-    def __init__(self, name: str, *, concurrency: int, queue: int) -> None:
-        self.name = name
-        self._running = asyncio.Semaphore(concurrency)
-        self._capacity = concurrency + queue
-        self._admitted = 0
-
-    @property
-    def admitted(self) -> int:
-        return self._admitted
-
-    async def run(self, work: Callable[[], T]) -> T:
-        if self._admitted >= self._capacity:
-            raise VisionFlowError(ErrorCode.RATE_LIMIT_EXCEEDED, BUSY_MESSAGE, retry_after=1)
-        self._admitted += 1
-        try:
-            async with self._running:
-                return await asyncio.to_thread(work)
-        finally:
-            self._admitted -= 1
+__all__ = ["BUSY_MESSAGE", "HashWork", "Lane"]
 
 
 class HashWork:

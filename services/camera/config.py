@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from visionflow.config import CommonSettings
 from visionflow.vocabulary import BUILTIN_MODEL_NAMES, DEFAULT_MODEL
@@ -20,6 +20,9 @@ class CameraSettings(CommonSettings):
     camera_model_names: str = ""
     # VF_CAMERA_STATUS_FLUSH_S: at most one batch of status writes per this many seconds.
     camera_status_flush_s: float = 0.5
+    # Mask PNGs (up to 8192x8192) rendered at once, and how many may wait; past that 429.
+    camera_mask_concurrency: int = Field(default=2, ge=1, le=32)
+    camera_mask_queue: int = Field(default=8, ge=0)
 
     @field_validator("camera_status_flush_s")
     @classmethod

@@ -27,6 +27,7 @@ from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.logs import scrub_url
 from visionflow.tokens import TokenVerifier
 from visionflow.v1 import camera_pb2, camera_pb2_grpc, events_pb2
+from visionflow.worklane import Lane
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,11 @@ class CameraServicer(SharingRpcs, camera_pb2_grpc.CameraServiceServicer):
         self._publisher = publisher
         self._accounts = accounts
         self._announcer = announcer
+        # Rendering a mask can take a core for a second (8192x8192): a bounded lane, so that one
+        # account asking for many cannot starve every other call.
+        self._masks = Lane(
+            "mask", concurrency=settings.camera_mask_concurrency, queue=settings.camera_mask_queue
+        )
 
     async def _account(self, context: grpc.aio.ServicerContext) -> str:
         return (await self._verifier.principal(context)).account_uuid
@@ -242,7 +248,6 @@ class CameraServicer(SharingRpcs, camera_pb2_grpc.CameraServiceServicer):
         )
         camera = await self._owned(account, request.camera_id)
         width, height = mask_size(requested, (camera.width, camera.height))
-        png = await asyncio.to_thread(
-            render_mask, width, height, [region.coordinates for region in camera.regions]
-        )
+        polygons = [region.coordinates for region in camera.regions]
+        png = await self._masks.run(lambda: render_mask(width, height, polygons))
         return camera_pb2.RenderMaskResponse(png=png, width=width, height=height)
