@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from nats.js.api import StreamConfig
+from nats.js.errors import NotFoundError
 
 from tests.support.processes import NatsServer, start_nats
 from visionflow import bus, snapshots, subjects
@@ -42,6 +45,29 @@ async def test_streams_and_bucket_are_declared_with_their_limits(nats_server: Na
         assert await snapshots.purge_camera(js, ACCOUNT, 7) == 1
         names = {info.name for info in await bucket.list() if not info.deleted}
         assert names == {other_camera}
+    finally:
+        await bus.close(nc)
+
+
+async def test_an_events_stream_of_an_older_release_moves_to_the_account_subjects(
+    nats_server: NatsServer,
+) -> None:
+    """Before the account was in the subjects, alerts were `vf.events.alert.<id>`: the stream
+    keeps its messages and takes today's subjects; a durable on the old filter is re-pointed by
+    the notifier (services/notifier/handlers.py) and keeps its place."""
+    nc = await bus.connect(nats_server.url, "upgrade-test")
+    try:
+        js = nc.jetstream()
+        with contextlib.suppress(NotFoundError):
+            await js.delete_stream(subjects.EVENTS_STREAM)
+        await js.add_stream(StreamConfig(name=subjects.EVENTS_STREAM, subjects=["vf.events.alert.*"]))
+        await js.publish("vf.events.alert.7", b"old alert")
+        await bus.ensure_streams(js)
+        info = await js.stream_info(subjects.EVENTS_STREAM)
+        assert info.config.subjects == [subjects.ALERTS_ALL]
+        assert info.state.messages == 1  # the old message stays
+        await js.publish(subjects.alert(ACCOUNT, 7), b"new alert")
+        assert (await js.stream_info(subjects.EVENTS_STREAM)).state.messages == 2
     finally:
         await bus.close(nc)
 
