@@ -88,5 +88,5 @@ clean:
 
 # Refresh the page screenshots in docs/screenshots/ (headless Chromium through the browser tests).
 screenshots: $(STAMP)
-	VF_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e/test_register_browser.py tests/e2e/test_region_editor_browser.py \
-		tests/e2e/test_dashboard_browser.py tests/e2e/test_pages_browser.py tests/e2e/test_i18n_browser.py
+	VF_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e/test_region_editor_browser.py tests/e2e/test_dashboard_browser.py \
+		tests/e2e/test_pages_browser.py tests/e2e/test_first_run_journey_browser.py tests/e2e/test_i18n_browser.py

@@ -2,6 +2,9 @@
 (POST /cameras with demo://walk-in, then its zone), is detected and raises a notification within
 the first minute. Real parts only: ingest plays the clip, the detector runs the offline person
 model, the notifier stores the alert, the gateway answers over HTTP.
+
+The button itself, in the browser and in both languages, is a step of the first-run journey
+(test_first_run_journey_browser.py): it checks the camera and the zone the button saves.
 """
 
 from __future__ import annotations
@@ -13,11 +16,10 @@ from typing import Any
 
 import httpx
 import nats
-from playwright.async_api import Browser, expect
 
 from tests.conftest import System
 from tests.e2e.alerting import wait_for_notifications
-from tests.e2e.helpers import Account, forwarded_for, needs_chromium
+from tests.e2e.helpers import Account
 from visionflow import subjects
 from visionflow.demo import WALK_IN
 from visionflow.v1 import media_pb2
@@ -81,45 +83,3 @@ async def test_demo_camera_is_detected_and_notifies_within_a_minute(
     finally:
         with contextlib.suppress(Exception):
             await nc.close()
-
-
-@needs_chromium
-async def test_demo_button_adds_the_camera_and_its_zone(
-    browser: Browser, gateway_url: str, http: httpx.AsyncClient, alice: Account
-) -> None:
-    page = await browser.new_page()
-    await page.set_extra_http_headers(forwarded_for())
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    await page.goto(f"{gateway_url}/login")
-    await page.evaluate(
-        "([access, refresh]) => { localStorage.setItem('access_token', access);"
-        " localStorage.setItem('refresh_token', refresh); }",
-        [alice.access_token, alice.refresh_token],
-    )
-    await page.goto(f"{gateway_url}/dashboard")
-    await page.wait_for_load_state("networkidle")
-    button = page.locator("#demo-camera")
-    if await button.count() == 0:  # a page without the slot: the script renders wherever it is
-        await page.evaluate(
-            "() => { const slot = document.createElement('div'); slot.id = 'demo-camera-slot';"
-            " document.querySelector('main').prepend(slot); }"
-        )
-        await page.add_script_tag(url="/static/demo_camera.js?in-test", type="module")
-    await expect(button).to_have_count(1)
-    await expect(button).to_be_visible()  # a new account has no camera: the empty dashboard
-    await page.click("#demo-camera")
-    # The dashboard takes the "camera added" event and refreshes its grid in place.
-    await expect(page.locator(".camera-tile")).to_have_count(1, timeout=15000)
-    assert errors == []
-
-    cameras = (await http.get("/cameras", headers=alice.headers)).json()["data"]
-    [camera] = [c for c in cameras if c["stream_url"] == WALK_IN.url]
-    assert camera["name"] == "Demo camera" and camera["recognition"] is True  # en-US browser
-    regions = (await http.get(f"/rectangles/{camera['id']}", headers=alice.headers)).json()["data"]["regions"]
-    assert len(regions) == 1
-    zone = regions[0]
-    assert [(p["x"], p["y"]) for p in zone["coordinates"]] == list(WALK_IN.zone)
-    assert zone["alert_duration"] == WALK_IN.alert_duration
-    assert zone["detection_classes"] == ["person"] and zone["notification_enabled"] is True
-    await page.close()

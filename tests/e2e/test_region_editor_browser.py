@@ -7,56 +7,28 @@ frames), whatever size the picture has on screen.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from tests.conftest import System
 from tests.e2e.helpers import Account, create_camera, needs_chromium, region_body, save_screenshot
 from tests.e2e.mjpeg import Publisher
-from tests.e2e.pages import open_page, sign_in, text
+from tests.e2e.pages import (
+    FRAME_HEIGHT,
+    FRAME_WIDTH,
+    assert_near,
+    open_editor,
+    open_page,
+    points,
+    saved_regions,
+    screen_xy,
+    sign_in,
+    text,
+)
 from visionflow import subjects
 
 pytestmark = needs_chromium
-WIDTH, HEIGHT = 640, 360
-
-
-async def saved_regions(http: httpx.AsyncClient, account: Account, camera_id: int) -> list[dict[str, Any]]:
-    response = await http.get(f"/rectangles/{camera_id}", headers=account.headers)
-    assert response.status_code == 200, response.text
-    regions: list[dict[str, Any]] = response.json()["data"]["regions"]
-    return regions
-
-
-def points(region: dict[str, Any]) -> list[tuple[float, float]]:
-    return [(p["x"], p["y"]) for p in region["coordinates"]]
-
-
-def assert_near(
-    got: list[tuple[float, float]], expected: list[tuple[float, float]], slack: float = 2
-) -> None:
-    assert len(got) == len(expected), got
-    for (x, y), (ex, ey) in zip(got, expected, strict=True):
-        assert abs(x - ex) <= slack and abs(y - ey) <= slack, (got, expected)
-
-
-async def screen_xy(page: Page, x: float, y: float) -> tuple[float, float]:
-    """Where the source pixel (x, y) is on the screen."""
-    box = await page.locator("#overlay").bounding_box()
-    assert box is not None
-    return box["x"] + x * box["width"] / WIDTH, box["y"] + y * box["height"] / HEIGHT
-
-
-async def open_editor(page: Page, gateway_url: str, camera_id: int, loaded: str) -> None:
-    """From the camera page, through its region link (disabled until the camera has loaded)."""
-    await page.goto(f"{gateway_url}/cameras/{camera_id}")
-    link = page.locator("#regions-link")
-    await expect(link).not_to_have_attribute("aria-disabled", "true")
-    await link.click()
-    await page.wait_for_url(re.compile(rf"/snapshot_ui/{camera_id}"))
-    await expect(page.locator("#status")).to_have_text(loaded, timeout=15000)
-    await page.wait_for_function(f"document.getElementById('snapshot').naturalWidth === {WIDTH}")
 
 
 async def test_draw_reshape_edit_and_save_regions(
@@ -67,7 +39,10 @@ async def test_draw_reshape_edit_and_save_regions(
     await http.post(f"/rectangles/{camera['id']}", json={"regions": [door]}, headers=alice.headers)
 
     async with Publisher(
-        system.nats.url, subjects.frames_raw(alice.account_uuid, camera["id"]), fps=10, size=(WIDTH, HEIGHT)
+        system.nats.url,
+        subjects.frames_raw(alice.account_uuid, camera["id"]),
+        fps=10,
+        size=(FRAME_WIDTH, FRAME_HEIGHT),
     ):
         page, errors = await open_page(browser, "en-US", width=1280, height=900)
         await sign_in(page, gateway_url, alice, "en")
@@ -160,12 +135,15 @@ async def test_the_editor_in_traditional_chinese_on_a_phone(
         f"/rectangles/{camera['id']}", json={"regions": [region_body("門口")]}, headers=alice.headers
     )
     async with Publisher(
-        system.nats.url, subjects.frames_raw(alice.account_uuid, camera["id"]), fps=10, size=(WIDTH, HEIGHT)
+        system.nats.url,
+        subjects.frames_raw(alice.account_uuid, camera["id"]),
+        fps=10,
+        size=(FRAME_WIDTH, FRAME_HEIGHT),
     ):
         page, errors = await open_page(browser, "zh-TW", width=390, height=844)
         await page.goto(f"{gateway_url}/snapshot_ui/{camera['id']}?token={alice.access_token}")
         await expect(page.locator("#status")).to_have_text(text("zh-TW", "regions.loaded", count=1))
-        await page.wait_for_function(f"document.getElementById('snapshot').naturalWidth === {WIDTH}")
+        await expect(page.locator("#snapshot")).to_have_js_property("naturalWidth", FRAME_WIDTH)
         await page.locator("#region-list .region-item").first.click()
         for selector, key in (
             ("#save", "regions.save"),

@@ -1,18 +1,14 @@
-"""The registration page in a real browser (Chromium via Playwright): fill, submit, log in."""
+"""The registration page in a real browser (Chromium via Playwright): what it refuses.
+
+Registering, the form's reset and logging in afterwards are the first steps of the first-run
+journey (test_first_run_journey_browser.py), in both languages."""
 
 from __future__ import annotations
 
 import httpx
 from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.helpers import (
-    PASSWORD,
-    forwarded_for,
-    login,
-    needs_chromium,
-    save_screenshot,
-    unique_username,
-)
+from tests.e2e.helpers import PASSWORD, needs_chromium, new_account, unique_username
 
 pytestmark = needs_chromium
 
@@ -24,34 +20,22 @@ async def fill_and_submit(page: Page, username: str, email: str, password: str) 
     await page.click("#submit")
 
 
-async def test_register_in_the_browser_then_log_in(
+async def test_register_page_shows_the_apis_refusal(
     browser: Browser, gateway_url: str, http: httpx.AsyncClient
 ) -> None:
+    """A taken username: the page shows the API's own message and keeps what was typed."""
+    taken = await new_account(http, "taken")
     page = await browser.new_page(viewport={"width": 900, "height": 720})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     await page.goto(f"{gateway_url}/register")
     await expect(page.locator("h1")).to_have_text("Create your account")
-
-    username = unique_username("browser")
-    await fill_and_submit(page, username, f"{username}@example.com", PASSWORD)
+    await fill_and_submit(page, taken.username, f"other_{taken.email}", PASSWORD)
     result = page.locator("#result")
-    await expect(result).to_contain_text("User registered successfully")
-    await expect(result).to_have_class("result success")
-    await expect(page.locator("#username")).to_have_value("")  # the form was reset
-    await save_screenshot(page, "register.png")
-
-    # The same username again: the page shows the API's error message.
-    await fill_and_submit(page, username, f"other_{username}@example.com", PASSWORD)
     await expect(result).to_have_text("Username already exists")
     await expect(result).to_have_class("result error")
+    await expect(page.locator("#username")).to_have_value(taken.username)
     assert errors == []
-
-    response = await login(http, username, PASSWORD, headers=forwarded_for())
-    assert response.status_code == 200
-    token = response.json()["access_token"]
-    cameras = await http.get("/cameras", headers={"Authorization": f"Bearer {token}"})
-    assert cameras.status_code == 200 and cameras.json()["total"] == 0
 
 
 async def test_browser_form_blocks_a_short_password_before_sending(
