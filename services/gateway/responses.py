@@ -27,7 +27,12 @@ class ErrorEnvelope(Answer):
 
 class Success(Answer):
     status: Literal["success"]
-    message: str | None = None
+
+
+class Said(Success):
+    """A success that says what was done (the contract's messages, some of them in Chinese)."""
+
+    message: str
 
 
 class Point(Answer):
@@ -127,7 +132,7 @@ class SharedCamera(Answer):
     expires_at: str | None
 
 
-class ShareOne(Success):
+class ShareOne(Said):
     data: Share
 
 
@@ -141,7 +146,7 @@ class ShareRevoked(Answer):
     camera_id: int
 
 
-class ShareRevokedAnswer(Success):
+class ShareRevokedAnswer(Said):
     data: ShareRevoked
 
 
@@ -150,7 +155,7 @@ class SharedCameraList(Success):
     total: int
 
 
-class Registered(Success):
+class Registered(Said):
     account_uuid: str
 
 
@@ -162,6 +167,7 @@ class Tokens(Success):
 
 
 class LoggedIn(Tokens):
+    message: str
     account_uuid: str
 
 
@@ -170,11 +176,11 @@ class CameraList(Success):
     total: int
 
 
-class CameraOne(Success):
+class CameraOne(Said):
     data: Camera
 
 
-class CameraDeleted(Success):
+class CameraDeleted(Said):
     deleted_camera_id: int
 
 
@@ -184,7 +190,7 @@ class RegionsSaved(Answer):
     saved_at: str
 
 
-class RegionsSavedAnswer(Success):
+class RegionsSavedAnswer(Said):
     data: RegionsSaved
 
 
@@ -210,7 +216,7 @@ class NotificationList(Success):
     pagination: Pagination
 
 
-class NotificationOne(Success):
+class NotificationOne(Said):
     data: Notification
 
 
@@ -219,11 +225,11 @@ class EmailRecipientList(Success):
     total: int
 
 
-class EmailRecipientOne(Success):
+class EmailRecipientOne(Said):
     data: EmailRecipient
 
 
-class EmailRecipientDeleted(Success):
+class EmailRecipientDeleted(Said):
     deleted_recipient_id: int
 
 
@@ -232,11 +238,11 @@ class LineTargetList(Success):
     total: int
 
 
-class LineTargetOne(Success):
+class LineTargetOne(Said):
     data: LineTarget
 
 
-class LineTargetDeleted(Success):
+class LineTargetDeleted(Said):
     deleted_line_token_id: int
 
 
@@ -244,7 +250,7 @@ class SessionsEnded(Answer):
     sessions_ended: int
 
 
-class LoggedOutEverywhere(Success):
+class LoggedOutEverywhere(Said):
     data: SessionsEnded
 
 
@@ -252,7 +258,7 @@ class MarkedRead(Answer):
     updated: int
 
 
-class MarkedReadAnswer(Success):
+class MarkedReadAnswer(Said):
     data: MarkedRead
 
 
@@ -262,7 +268,7 @@ class VerificationResent(Answer):
     verification_sent: bool
 
 
-class VerificationResentAnswer(Success):
+class VerificationResentAnswer(Said):
     data: VerificationResent
 
 

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
 
-EXAMPLES = 12  # per route: enough to hit each route's validation, small enough for the suite
-STATEFUL_EXAMPLES = 15  # sequences of up to 6 linked calls
+EXAMPLES = 8  # per route: enough to hit each route's validation, small enough for the suite
+STATEFUL_EXAMPLES = 10  # sequences of up to 6 linked calls
 LOOPBACK_CAMERA = "rtsp://127.0.0.1:9/schemathesis"
 # What the issue asks of every answer: no 5xx, a documented status and content type, a body and
 # headers in the documented shape. (Not schemathesis's stricter "the schema states every input

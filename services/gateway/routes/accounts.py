@@ -17,7 +17,7 @@ from services.gateway.responses import (
     LoggedIn,
     LoggedOutEverywhere,
     Registered,
-    Success,
+    Said,
     Tokens,
     errors,
 )
@@ -110,7 +110,7 @@ async def refresh(body: RefreshBody, clients: ClientsDep) -> dict[str, Any]:
 @router.post(
     "/logout",
     summary="Revoke a refresh token and its rotations",
-    response_model=Success,
+    response_model=Said,
     responses=errors(401, *PUBLIC),
 )
 async def logout(body: RefreshBody, clients: ClientsDep) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from services.gateway import render
 from services.gateway.deps import BrowserCallerDep, CallerDep, CameraId, ClientsDep
-from services.gateway.responses import AUTHENTICATED, RegionListAnswer, RegionsSavedAnswer, Success, errors
+from services.gateway.responses import AUTHENTICATED, RegionListAnswer, RegionsSavedAnswer, Said, errors
 from services.gateway.schemas import RegionsReplace
 from visionflow.errors import ErrorCode, VisionFlowError
 from visionflow.v1 import camera_pb2
@@ -63,7 +63,7 @@ async def list_regions(camera_id: CameraId, caller: CallerDep, clients: ClientsD
 @router.delete(
     "/rectangles/{camera_id}",
     summary="Delete every region of a camera",
-    response_model=Success,
+    response_model=Said,
     responses=errors(*AUTHENTICATED),
 )
 async def delete_regions(camera_id: CameraId, caller: CallerDep, clients: ClientsDep) -> dict[str, Any]:
