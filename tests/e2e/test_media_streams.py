@@ -69,6 +69,18 @@ async def _eventually(check: Any, timeout: float, what: str) -> None:
         await asyncio.sleep(0.3)
 
 
+async def _falls_quiet(seen: list[Any], what: str, quiet_s: float = 2.0, within_s: float = 20.0) -> None:
+    """Until nothing new arrives in `seen` for `quiet_s` (a stop reaches a loaded machine late,
+    but it must arrive)."""
+    deadline = time.monotonic() + within_s
+    while True:
+        count = len(seen)
+        await asyncio.sleep(quiet_s)
+        if len(seen) == count:
+            return
+        assert time.monotonic() < deadline, f"{what} still arriving after {within_s}s"
+
+
 async def test_rtsp_camera_streams_live_with_people_detected(
     http: httpx.AsyncClient, system: System, alice: Account, bus_camera: RtspServer
 ) -> None:
@@ -112,27 +124,27 @@ async def test_rtsp_camera_streams_live_with_people_detected(
             return camera["status"] == "online" and camera["last_active"] is not None
 
         await _eventually(online, 30, "status online")
-        snapshot = await http.get(f"/snapshot/{camera_id}.jpg", headers=alice.headers)
-        assert snapshot.status_code == 200
-        assert Image.open(io.BytesIO(snapshot.content)).size == (640, 480)
+        snapshots: list[httpx.Response] = []
+
+        async def snapshot_served() -> bool:
+            # Right after a reconnect ingest may hold no frame yet (404 "no frame yet"); it comes.
+            snapshots.append(await http.get(f"/snapshot/{camera_id}.jpg", headers=alice.headers))
+            return snapshots[-1].status_code == 200
+
+        await _eventually(snapshot_served, 20, "a snapshot")
+        assert Image.open(io.BytesIO(snapshots[-1].content)).size == (640, 480)
 
         # recognition off: the detector lets go of the camera live.
         patched = await http.patch(
             f"/cameras/{camera_id}", json={"recognition": False}, headers=alice.headers
         )
         assert patched.status_code == 200
-        await asyncio.sleep(1.5)
-        seen = len(batches)
-        await asyncio.sleep(2)
-        assert len(batches) == seen
+        await _falls_quiet(batches, "detections after recognition off")
 
-        # deleted: ingest stops the stream within about a second.
+        # deleted: ingest stops the stream.
         deleted = await http.delete(f"/cameras/{camera_id}", headers=alice.headers)
         assert deleted.status_code == 200
-        await asyncio.sleep(1.5)
-        frames = len(raw_frames)
-        await asyncio.sleep(1.5)
-        assert len(raw_frames) == frames
+        await _falls_quiet(raw_frames, "raw frames after the camera was deleted")
         gone = await http.get(f"/get_stream/{camera_id}", headers=alice.headers)
         assert gone.status_code == 404
     finally:
