@@ -137,7 +137,9 @@ async def test_reflection_can_be_turned_off(ca: CertificateAuthority) -> None:
     try:
         with pytest.raises(grpc.aio.AioRpcError) as off:
             await _reflected(server.address, None)
-        assert off.value.code() is grpc.StatusCode.UNIMPLEMENTED
+        # No such method: gRPC core says UNIMPLEMENTED, or INTERNAL when the server ends the stream
+        # before the client's first message is out.
+        assert off.value.code() in (grpc.StatusCode.UNIMPLEMENTED, grpc.StatusCode.INTERNAL)
         assert await _health(server.address, None) == health_pb2.HealthCheckResponse.SERVING
     finally:
         await server.stop()
