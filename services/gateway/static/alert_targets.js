@@ -74,18 +74,13 @@
     }
     if (!recipient.verified) {
       li.appendChild(button("targets.resend", "secondary resend", function () {
-        run(function () { return resend(recipient); });
+        run(function () {
+          return act("/email_recipients/" + recipient.id + "/resend", "email-result", "targets.resent",
+            { email: recipient.email }, loadEmails);
+        });
       }));
     }
-    li.appendChild(button("common.remove", "danger remove", function () {
-      confirmRemoval(recipient.email, async function () {
-        const [response, payload] = await session.api("/email_recipients/" + recipient.id, { method: "DELETE" });
-        if (!response.ok) {
-          fail(statusLine, payload, response.status);
-        }
-        await loadEmails();
-      });
-    }));
+    li.appendChild(removeButton(recipient.email, "/email_recipients/" + recipient.id, loadEmails));
     return li;
   }
 
@@ -113,17 +108,12 @@
     badge.className = "badge verification " + state;
     li.append(main, badge);
     li.appendChild(button("targets.line_test", "secondary line-test", function () {
-      run(function () { return testLine(target); });
-    }));
-    li.appendChild(button("common.remove", "danger remove", function () {
-      confirmRemoval(target.name || target.token, async function () {
-        const [response, payload] = await session.api("/line_tokens/" + target.id, { method: "DELETE" });
-        if (!response.ok) {
-          fail(statusLine, payload, response.status);
-        }
-        await loadLines();
+      run(function () {
+        return act("/line_tokens/" + target.id + "/test", "line-result", "targets.line_tested",
+          { name: target.name || target.target || "LINE" }, loadLines);
       });
     }));
+    li.appendChild(removeButton(target.name || target.token, "/line_tokens/" + target.id, loadLines));
     return li;
   }
 
@@ -146,30 +136,29 @@
     return loadList("/line_tokens", "line-list", "no-lines", lineItem);
   }
 
-  async function addRecipient(body) {
-    return session.api("/email_recipients", { method: "POST", json: body });
-  }
-
-  async function resend(recipient) {
-    const result = document.getElementById("email-result");
-    const [response, payload] = await session.api("/email_recipients/" + recipient.id + "/resend", { method: "POST" });
+  // A one-click action on a listed target (resend a verification, send a LINE test): its
+  // outcome in the section's result line, then the list again.
+  async function act(path, resultId, successKey, args, reload) {
+    const result = document.getElementById(resultId);
+    const [response, payload] = await session.api(path, { method: "POST" });
     if (response.ok) {
-      showResult(result, "success", "targets.resent", { email: recipient.email });
+      showResult(result, "success", successKey, args);
     } else {
       fail(result, payload, response.status);
     }
-    await loadEmails();
+    await reload();
   }
 
-  async function testLine(target) {
-    const result = document.getElementById("line-result");
-    const [response, payload] = await session.api("/line_tokens/" + target.id + "/test", { method: "POST" });
-    if (response.ok) {
-      showResult(result, "success", "targets.line_tested", { name: target.name || target.target || "LINE" });
-    } else {
-      fail(result, payload, response.status);
-    }
-    await loadLines();
+  function removeButton(label, path, reload) {
+    return button("common.remove", "danger remove", function () {
+      confirmRemoval(label, async function () {
+        const [response, payload] = await session.api(path, { method: "DELETE" });
+        if (!response.ok) {
+          fail(statusLine, payload, response.status);
+        }
+        await reload();
+      });
+    });
   }
 
   function submitter(formId, resultId, prefix, send, done) {
@@ -203,7 +192,10 @@
   }
 
   submitter("email-form", "email-result", "email-", function (form) {
-    return addRecipient({ email: form.email.value.trim(), name: form.name.value.trim() });
+    return session.api("/email_recipients", {
+      method: "POST",
+      json: { email: form.email.value.trim(), name: form.name.value.trim() },
+    });
   }, {
     key: "targets.email_added",
     args: function (payload) {
